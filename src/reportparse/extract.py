@@ -1,0 +1,193 @@
+"""PDF -> pages of clean lines and tables, working on pdfplumber's characters.
+
+Cleaning happens on characters, where the damage is visible, not on extracted strings:
+skewed or rotated characters (diagonal watermarks, stamps) are dropped, overprinted
+fake-bold twins are merged, table regions are cut out of the running text, and lines are
+rebuilt with spacing decided from the line's own letter spacing. Image-only and garbled
+pages go to OCR.
+"""
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+from . import ocr
+from .model import Extracted, Line, Page, Table
+from .settings import Settings
+
+
+class ExtractError(Exception):
+    """The file cannot be read as a PDF; the message says what to do about it."""
+
+
+def sniff(path: str | Path) -> None:
+    """Refuse files that are not PDFs before pdfminer spends time on them."""
+    p = Path(path)
+    size = p.stat().st_size
+    if size == 0:
+        raise ExtractError("empty file (0 bytes): the download or copy failed; fetch the file again")
+    with open(p, "rb") as f:
+        head = f.read(1024)
+    if b"%PDF-" not in head:
+        low = head.lstrip().lower()
+        if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low:
+            raise ExtractError("not a PDF: the file is an HTML page (probably an error page saved "
+                               "as .pdf); download the real report again")
+        raise ExtractError(f"not a PDF: the file does not start with %PDF- (starts with {head[:16]!r}); "
+                           "check that it is the right file")
+
+
+def _upright(obj: dict) -> bool:
+    if obj.get("object_type") != "char":
+        return True
+    m = obj.get("matrix") or (1, 0, 0, 1, 0, 0)
+    return obj.get("upright", True) and abs(m[1]) < 1e-3 and abs(m[2]) < 1e-3
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" \
+        or "\u2e80" <= ch <= "\u2fdf" or ch in "“”‘’—…·《》"
+
+
+def _garbage_share(chars: list[dict]) -> float:
+    if not chars:
+        return 0.0
+    bad = 0
+    for c in chars:
+        t = c["text"]
+        if t.startswith("(cid:") or any("\ue000" <= ch <= "\uf8ff" or (ord(ch) < 32 and ch not in "\t\n") for ch in t):
+            bad += 1
+    return bad / len(chars)
+
+
+def join_chars(chars: list[dict]) -> str:
+    """Text of one line. A space survives only between Latin/digit runs, and only when the
+    gap is wide for this line: letter-spaced titles (uniform wide gaps) close up."""
+    if not chars:
+        return ""
+    gaps = [b["x0"] - a["x1"] for a, b in zip(chars, chars[1:])]
+    median_gap = statistics.median(gaps) if gaps else 0.0
+    out = [chars[0]["text"]]
+    for gap, a, b in zip(gaps, chars, chars[1:]):
+        size = max(a.get("size", 10), 1)
+        if gap > max(0.3 * size, median_gap + 0.3 * size):
+            la, fb = a["text"][-1:], b["text"][:1]
+            if la and fb and not _is_cjk(la) and not _is_cjk(fb):
+                out.append(" ")
+        out.append(b["text"])
+    return "".join(out)
+
+
+def build_lines(chars: list[dict], page_no: int) -> list[Line]:
+    """Cluster characters into lines by vertical overlap, then order each line by x."""
+    rows: list[list[dict]] = []
+    for c in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
+        if c["text"].isspace():
+            continue
+        if rows:
+            last = rows[-1]
+            top = min(x["top"] for x in last[-3:])
+            bottom = max(x["bottom"] for x in last[-3:])
+            overlap = min(bottom, c["bottom"]) - max(top, c["top"])
+            if overlap >= 0.5 * min(bottom - top, c["bottom"] - c["top"]):
+                last.append(c)
+                continue
+        rows.append([c])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda c: c["x0"])
+        text = join_chars(row).strip()
+        if not text:
+            continue
+        sizes = [c.get("size", 10) for c in row]
+        lines.append(Line(page_no, text, row[0]["x0"], row[-1]["x1"], min(c["top"] for c in row),
+                          max(c["bottom"] for c in row), statistics.median(sizes)))
+    return lines
+
+
+def _clean_cell(cell: str | None) -> str | None:
+    if cell is None:
+        return None
+    return "".join(cell.split("\n")).strip()
+
+
+def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page:
+    out = Page(number, float(page.width), float(page.height))
+    clean = page.filter(_upright).dedupe_chars(tolerance=settings.dedupe_tolerance)
+    chars = clean.chars
+    garbage = _garbage_share(chars)
+    big_image = any((im["x1"] - im["x0"]) * (im["bottom"] - im["top"]) > 0.5 * out.width * out.height
+                    for im in page.images)
+    needs_ocr = garbage >= settings.garbled_ratio or (len(chars) < settings.min_page_chars and page.images)
+    if needs_ocr:
+        why = "garbled text layer" if garbage >= settings.garbled_ratio else "image-only page"
+        if settings.ocr and settings.tesseract_path():
+            out.lines = ocr.ocr_page(page, number, settings)
+            out.ocr = True
+            out.note = None if out.lines else f"page {number}: OCR found no text ({why})"
+        else:
+            out.note = (f"page {number}: {why} needs OCR but tesseract is not installed; install it with "
+                        "`apt-get install tesseract-ocr tesseract-ocr-chi-sim`")
+        return out
+    del big_image
+    tables = []
+    try:
+        found = clean.find_tables()
+    except Exception as e:  # pdfplumber table finder on odd geometry; keep the text, note the loss
+        found = []
+        out.note = f"page {number}: table detection failed ({type(e).__name__}: {e})"
+    for t in found:
+        rows = [[_clean_cell(c) for c in r] for r in t.extract()]
+        if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
+            tables.append((t.bbox, Table(number, rows, float(t.bbox[1]), float(t.bbox[3]))))
+    if tables:
+        def outside(c: dict) -> bool:
+            cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+            return not any(x0 <= cx <= x1 and top <= cy <= bottom for (x0, top, x1, bottom), _ in tables)
+        chars = [c for c in chars if outside(c)]
+    out.tables = [t for _, t in tables]
+    out.lines = build_lines(chars, number)
+    return out
+
+
+def extract(path: str | Path, settings: Settings | None = None) -> Extracted:
+    """Read every page; a page that fails is noted and skipped, the rest are kept."""
+    settings = Settings.resolve(settings)
+    sniff(path)
+    try:
+        pdf = pdfplumber.open(path, password=settings.password)
+    except PDFPasswordIncorrect as e:
+        raise ExtractError("encrypted PDF: it needs a password to open; ask the publisher for an "
+                           "unprotected copy or pass the password") from e
+    except Exception as e:
+        cause = e.__cause__ or e
+        if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
+            raise ExtractError("encrypted PDF: it needs a password to open; ask the publisher for an "
+                               "unprotected copy or pass the password") from e
+        raise ExtractError(f"damaged PDF ({type(cause).__name__}: {cause}); the file is truncated or "
+                           "corrupt: download it again or repair it with `qpdf` or Ghostscript") from e
+    pages: list[Page] = []
+    errors: list[str] = []
+    with pdf:
+        try:
+            n = len(pdf.pages)
+        except Exception as e:
+            raise ExtractError(f"damaged PDF: its page tree cannot be read ({type(e).__name__}: {e}); "
+                               "download it again or repair it with `qpdf`") from e
+        title = (pdf.metadata or {}).get("Title") if isinstance(pdf.metadata, dict) else None
+        for i, page in enumerate(pdf.pages, start=1):
+            try:
+                p = _page(page, i, settings)
+            except Exception as e:  # one bad page must not lose the others
+                errors.append(f"page {i}: could not be read ({type(e).__name__}: {e})")
+                p = Page(i, float(page.width), float(page.height), note=errors[-1])
+            else:
+                if p.note:
+                    errors.append(p.note)
+            finally:
+                page.close()
+            pages.append(p)
+    return Extracted(pages, n, title if isinstance(title, str) else None, errors)

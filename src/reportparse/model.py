@@ -1,0 +1,165 @@
+"""The dataclasses passed between stages and returned by ``parse_pdf``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Line:
+    """One visual line of a page after character-level cleaning."""
+    page: int
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass
+class Table:
+    page: int
+    rows: list[list[str | None]]
+    top: float = 0.0
+    bottom: float = 0.0
+
+
+@dataclass
+class Page:
+    number: int  # 1-based
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    ocr: bool = False
+    note: str | None = None  # why the page is degraded, if it is
+
+
+@dataclass
+class Extracted:
+    pages: list[Page]
+    page_count: int
+    title_hint: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ocr_pages(self) -> int:
+        return sum(p.ocr for p in self.pages)
+
+
+@dataclass
+class Paragraph:
+    """Reflowed text; ``spans`` maps character offsets back to pages for provenance."""
+    text: str
+    spans: list[tuple[int, int]]  # (offset where a page starts, page number)
+    first_line_indent: bool = False
+
+    @property
+    def page(self) -> int:
+        return self.spans[0][1]
+
+    def page_at(self, offset: int) -> int:
+        page = self.spans[0][1]
+        for start, p in self.spans:
+            if start <= offset:
+                page = p
+            else:
+                break
+        return page
+
+
+@dataclass
+class Section:
+    section_id: int
+    parent_id: int | None
+    level: int
+    number: str
+    heading: str
+    kind: str
+    page_start: int
+    page_end: int
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass
+class Document:
+    title: str | None = None
+    organization: str | None = None
+    fiscal_year: int | None = None
+    self_score: float | None = None
+    budget_initial: float | None = None
+    budget_adjusted: float | None = None
+    expenditure: float | None = None
+    execution_rate: float | None = None
+    # provenance of the fields above: field -> (page, quote)
+    evidence: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+
+@dataclass
+class Amount:
+    section_id: int | None
+    page: int
+    label: str | None
+    value: float
+    unit_text: str
+    currency: str
+    amount: float
+    quote: str
+    malformed: bool = False
+    source: str = "text"  # text or table
+
+
+@dataclass
+class Measure:
+    section_id: int | None
+    page: int
+    indicator: str
+    unit: str
+    target_op: str
+    target_value: float
+    target_value_max: float | None
+    actual_op: str
+    actual_value: float
+    met: bool | None
+    quote: str
+    source: str = "text"
+
+
+@dataclass
+class Item:
+    section_id: int
+    kind: str  # problem or improvement
+    ordinal: int
+    text: str
+
+
+@dataclass
+class Check:
+    check: str
+    status: str  # pass, fail, warn
+    page: int | None
+    message: str
+    expected: float | None = None
+    reported: float | None = None
+
+
+@dataclass
+class Report:
+    """Everything reportparse knows about one input file."""
+    doc_id: str
+    source: str
+    status: str = "ok"
+    error: str | None = None
+    page_count: int | None = None
+    ocr_pages: int = 0
+    document: Document = field(default_factory=Document)
+    sections: list[Section] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    amounts: list[Amount] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)

@@ -1,0 +1,189 @@
+"""Quantities in text: find spans (extraction), then resolve values (parsing).
+
+Kept apart as in Recognizers-Text: ``find`` only says where a quantity is and which parts
+it has; ``resolve`` turns the parts into exact numbers. All scaling is done with
+``Decimal`` so 16.4亿 is 1640000000, never 1639999999.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import regex
+
+from . import patterns
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+             "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+CN_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+CN_BIG = {"万": 10**4, "亿": 10**8}
+SCALES = {"万亿": Decimal(10**12), "亿": Decimal(10**8), "万": Decimal(10**4), "千": Decimal(1000)}
+ORDINAL_BEFORE = regex.compile(r"第\s*$")
+CANON_UNIT = {"percent": "%", "permille": "‰", "points": "个百分点", "score": "分"}
+
+
+@dataclass
+class Quantity:
+    start: int
+    end: int
+    text: str
+    number_text: str
+    value: Decimal            # the number as written (103683.93)
+    value_max: Decimal | None  # upper bound of a range, as written
+    scale_text: str
+    unit_text: str            # the unit as written, scale included (万元, 亿元, 万人次)
+    kind: str | None          # money, percent, permille, points, count, score, or None (bare)
+    unit: str | None          # contract unit: CNY/USD/%/‰ or the measure word
+    currency: str | None
+    base: Decimal             # value in base units (yuan; 人次 for 万人次)
+    base_max: Decimal | None
+    op: str                   # >=, >, <=, <, =, ~, range
+    malformed: bool = False
+
+    @property
+    def is_money(self) -> bool:
+        return self.kind == "money"
+
+
+def parse_chinese(s: str) -> int | None:
+    """Chinese numerals (三千万, 一百二十, 壹佰) to an int; None if not a well-formed numeral."""
+    total, section, digit = 0, 0, None
+    for ch in s:
+        if ch in CN_DIGITS:
+            if digit is not None and digit != 0 and CN_DIGITS[ch] != 0:
+                return None  # 二三: not a numeral
+            digit = CN_DIGITS[ch]
+        elif ch in CN_SMALL:
+            section += (1 if digit is None else digit) * CN_SMALL[ch]
+            digit = None
+        elif ch in CN_BIG:
+            section += digit or 0
+            total = (total + section) * CN_BIG[ch] if CN_BIG[ch] > 10**4 else total + section * CN_BIG[ch]
+            section, digit = 0, None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def parse_arabic(s: str) -> tuple[Decimal, bool]:
+    """An Arabic number with thousands separators; returns (value, malformed).
+
+    A grouping that is not 3-3-3 (69,420,92 or 12,36.45) is recovered by the intent that is
+    clear from the layout (a final 2-digit group without a decimal point is the decimals)
+    and reported as malformed so a check can flag it.
+    """
+    intpart, _, frac = s.partition(".")
+    groups = intpart.split(",")
+    malformed = False
+    if len(groups) > 1:
+        ok = 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
+        if not ok:
+            malformed = True
+            if not frac and len(groups[-1]) in (1, 2):
+                intpart, frac = "".join(groups[:-1]), groups[-1]
+            else:
+                intpart = "".join(groups)
+        else:
+            intpart = "".join(groups)
+    text = intpart + ("." + frac if frac else "")
+    try:
+        return Decimal(text), malformed
+    except InvalidOperation:
+        return Decimal(0), True
+
+
+def parse_number(s: str) -> tuple[Decimal, bool] | None:
+    s = s.strip()
+    if not s:
+        return None
+    if s[0].isdigit():
+        return parse_arabic(s)
+    v = parse_chinese(s)
+    return (Decimal(v), False) if v is not None else None
+
+
+def _op(m: regex.Match, text: str, pats: patterns.Patterns) -> tuple[str, int]:
+    """The op of a quantity match and where the quantity really starts."""
+    pre = m.group("pre")
+    start = m.start("pre") if pre else m.start("num")
+    if pre:
+        before = text[m.start("pre") - 1] if m.start("pre") > 0 else ""
+        if before and before in patterns.NOT_AFTER.get(pre, ""):
+            pre = None
+            start = m.start("num")
+    if m.group("num2") is not None:
+        return "range", start
+    if pre:
+        return pats.prefix_ops[pre], start
+    if m.group("mid"):
+        return pats.mid_ops[m.group("mid")], start
+    if m.group("post"):
+        return pats.suffix_ops[m.group("post")], start
+    return "=", start
+
+
+def resolve(m: regex.Match, text: str, pats: patterns.Patterns | None = None) -> Quantity | None:
+    """Turn one match of the quantity pattern into a Quantity, or None when it is not one."""
+    pats = pats or patterns.load()
+    num_text = m.group("num")
+    parsed = parse_number(num_text)
+    if parsed is None:
+        return None
+    value, malformed = parsed
+    value_max = None
+    if m.group("num2") is not None:
+        p2 = parse_number(m.group("num2"))
+        if p2 is None:
+            return None
+        value_max, bad2 = p2
+        malformed = malformed or bad2
+    unit_text = m.group("unit") or ""
+    unit = pats.units.get(unit_text)
+    scale_text = m.group("scale") or ""
+    chinese = not num_text[0].isdigit()
+    if chinese:
+        # Bare Chinese numerals are words (一是, 一批, 三个梯度); keep only clear amounts.
+        if unit is None or not regex.search("[十百千万亿拾佰仟]", num_text + scale_text):
+            return None
+    if m.start("num") > 0:
+        before = text[m.start("num") - 1]
+        if before.isascii() and before.isalpha():
+            return None  # PM2.5, 5G, COD15: part of a name
+        if ORDINAL_BEFORE.search(text[max(0, m.start("num") - 3):m.start("num")]):
+            return None
+    scale = SCALES.get(scale_text, Decimal(1))
+    kind = unit.kind if unit else None
+    if kind in ("percent", "permille", "points", "score") and scale_text:
+        return None
+    factor = Decimal(unit.factor) if unit and unit.kind == "money" else Decimal(1)
+    base = value * scale * factor
+    base_max = value_max * scale * factor if value_max is not None else None
+    op, start = _op(m, text, pats)
+    if kind == "money":
+        canon = unit.currency
+    elif kind in CANON_UNIT:
+        canon = CANON_UNIT[kind]
+    else:
+        canon = unit_text or None
+    end = m.end()
+    return Quantity(start, end, text[start:end], num_text, value, value_max, scale_text,
+                    scale_text + unit_text, kind, canon, unit.currency if unit else None,
+                    base, base_max, op, malformed)
+
+
+def find(text: str, with_bare: bool = False) -> list[Quantity]:
+    """Every quantity in ``text`` in order; bare numbers (no unit) only when asked."""
+    pats = patterns.load()
+    out = []
+    for m in pats.quantity.finditer(text):
+        q = resolve(m, text, pats)
+        if q is None:
+            continue
+        if q.kind is None and not with_bare:
+            continue
+        out.append(q)
+    return out
+
+
+def to_float(d: Decimal | None) -> float | None:
+    return None if d is None else float(d)

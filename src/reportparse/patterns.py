@@ -1,0 +1,229 @@
+"""Load the pattern data in ``patterns/`` and validate it strictly.
+
+Patterns are data so that a new wording is a data change with its own example, not a code
+change. Every file is checked on load: unknown keys are errors, every regex compiles, every
+example matches and every counterexample does not. A bad pattern file fails loudly at start
+instead of silently recognizing less.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import regex
+
+REF = regex.compile(r"<<(\w+)>>")
+
+
+class PatternError(ValueError):
+    """A pattern file is malformed; the message names the file, the entry and the fault."""
+
+
+def patterns_dir() -> Path:
+    env = os.environ.get("REPORTPARSE_PATTERNS")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for cand in (here.parent / "patterns", here.parents[2] / "patterns"):
+        if cand.is_dir():
+            return cand
+    raise PatternError("patterns/ folder not found; set REPORTPARSE_PATTERNS")
+
+
+def _read(name: str) -> dict:
+    path = patterns_dir() / name
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise PatternError(f"{name}: not valid JSON: {e}") from e
+
+
+def _keys(where: str, obj: dict, required: set[str], optional: set[str] = frozenset()) -> None:
+    if not isinstance(obj, dict):
+        raise PatternError(f"{where}: expected an object, got {type(obj).__name__}")
+    missing = required - obj.keys()
+    unknown = obj.keys() - required - optional
+    if missing:
+        raise PatternError(f"{where}: missing keys {sorted(missing)}")
+    if unknown:
+        raise PatternError(f"{where}: unknown keys {sorted(unknown)}")
+
+
+def _compile(where: str, pattern: str, flags: int = 0) -> regex.Pattern:
+    try:
+        return regex.compile(pattern, flags)
+    except regex.error as e:
+        raise PatternError(f"{where}: regex does not compile: {e}") from e
+
+
+def _check_examples(where: str, rx: regex.Pattern, entry: dict, full: bool = True) -> None:
+    test = rx.fullmatch if full else rx.search
+    for ex in entry.get("examples", []):
+        if not test(ex):
+            raise PatternError(f"{where}: example {ex!r} does not match")
+    for ex in entry.get("counterexamples", []):
+        if test(ex):
+            raise PatternError(f"{where}: counterexample {ex!r} matches")
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str
+    kind: str  # money, percent, permille, points, count, score
+    currency: str | None
+    factor: str  # decimal string, exact
+
+
+@dataclass(frozen=True)
+class Patterns:
+    quantity: regex.Pattern
+    sub: dict[str, str]
+    units: dict[str, Unit]
+    prefix_ops: dict[str, str]
+    suffix_ops: dict[str, str]
+    mid_ops: dict[str, str]
+    levels: list[tuple[int, regex.Pattern]]
+    kinds: list[tuple[str, regex.Pattern]]
+    fields: dict[str, dict[str, Any]]
+    self_score: regex.Pattern
+    fiscal_year: regex.Pattern
+    org: dict[str, regex.Pattern]
+    charmap: dict[str, str]
+    raw: dict[str, Any]
+
+
+def _load_units(data: dict) -> dict[str, Unit]:
+    _keys("units.json", data, {"units"}, {"description"})
+    units: dict[str, Unit] = {}
+    for i, u in enumerate(data["units"]):
+        where = f"units.json units[{i}]"
+        _keys(where, u, {"text", "kind"}, {"currency", "factor", "examples", "counterexamples"})
+        if u["kind"] not in {"money", "percent", "permille", "points", "count", "score"}:
+            raise PatternError(f"{where}: unknown kind {u['kind']!r}")
+        if u["kind"] == "money" and not (u.get("currency") and u.get("factor")):
+            raise PatternError(f"{where}: money units need currency and factor")
+        if u["text"] in units:
+            raise PatternError(f"{where}: duplicate unit {u['text']!r}")
+        units[u["text"]] = Unit(u["text"], u["kind"], u.get("currency"), str(u.get("factor", "1")))
+    return units
+
+
+NOT_AFTER: dict[str, str] = {}  # prefix op word -> characters that, just before it, make it part of another word
+
+
+def _load_ops(data: dict) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    _keys("ops.json", data, {"prefix", "suffix", "mid"}, {"description"})
+    out = []
+    for part in ("prefix", "suffix", "mid"):
+        table = {}
+        for i, e in enumerate(data[part]):
+            where = f"ops.json {part}[{i}]"
+            _keys(where, e, {"text", "op"}, {"examples", "counterexamples", "not_after"})
+            if e["op"] not in {">=", ">", "<=", "<", "=", "~"}:
+                raise PatternError(f"{where}: unknown op {e['op']!r}")
+            table[e["text"]] = e["op"]
+            if e.get("not_after"):
+                NOT_AFTER[e["text"]] = e["not_after"]
+        out.append(table)
+    return tuple(out)  # type: ignore[return-value]
+
+
+def _compose(data: dict, extra: dict[str, str]) -> dict[str, str]:
+    _keys("numbers.json", data, {"patterns"}, {"description"})
+    raw = {}
+    for name, e in data["patterns"].items():
+        _keys(f"numbers.json {name}", e, {"pattern"}, {"examples", "counterexamples"})
+        raw[name] = e["pattern"]
+    raw.update(extra)
+    done: dict[str, str] = {}
+
+    def expand(name: str, stack: tuple[str, ...]) -> str:
+        if name in done:
+            return done[name]
+        if name in stack:
+            raise PatternError(f"numbers.json: circular reference {' -> '.join(stack + (name,))}")
+        if name not in raw:
+            raise PatternError(f"numbers.json: unknown sub-pattern <<{name}>> in {stack[-1]}")
+        out = REF.sub(lambda m: "(?:" + expand(m.group(1), stack + (name,)) + ")", raw[name])
+        done[name] = out
+        return out
+
+    for name in raw:
+        expand(name, ())
+    for name, e in data["patterns"].items():
+        _check_examples(f"numbers.json {name}", _compile(f"numbers.json {name}", done[name]), e)
+    return done
+
+
+@lru_cache(maxsize=1)
+def load() -> Patterns:
+    """Load and validate every pattern file once per process."""
+    units = _load_units(_read("units.json"))
+    prefix, suffix, mid = _load_ops(_read("ops.json"))
+    extra = {"unit": _alternation(list(units)), "op_prefix": _alternation(list(prefix)),
+             "op_suffix": _alternation(list(suffix))}
+    sub = _compose(_read("numbers.json"), extra)
+    quantity = _compile("numbers.json quantity", sub["quantity"])
+
+    sec = _read("sections.json")
+    _keys("sections.json", sec, {"levels", "kinds"}, {"description"})
+    levels = []
+    for i, e in enumerate(sec["levels"]):
+        where = f"sections.json levels[{i}]"
+        _keys(where, e, {"level", "pattern"}, {"examples", "counterexamples"})
+        rx = _compile(where, e["pattern"])
+        _check_examples(where, rx, e, full=False)
+        levels.append((int(e["level"]), rx))
+    kinds = []
+    for i, e in enumerate(sec["kinds"]):
+        where = f"sections.json kinds[{i}]"
+        _keys(where, e, {"kind", "pattern"}, {"examples", "counterexamples"})
+        rx = _compile(where, e["pattern"])
+        _check_examples(where, rx, e, full=False)
+        kinds.append((e["kind"], rx))
+
+    fd = _read("fields.json")
+    _keys("fields.json", fd, {"fields", "self_score", "fiscal_year", "organization"}, {"description"})
+    fields = {}
+    for name, e in fd["fields"].items():
+        where = f"fields.json fields.{name}"
+        _keys(where, e, {"kind", "label"}, {"exclude", "examples", "counterexamples"})
+        if e["kind"] not in {"money", "percent"}:
+            raise PatternError(f"{where}: kind must be money or percent")
+        label = _compile(where, e["label"])
+        exclude = _compile(where, e["exclude"]) if e.get("exclude") else None
+        for ex in e.get("examples", []):
+            if not label.search(ex) or (exclude and exclude.search(ex)):
+                raise PatternError(f"{where}: example label {ex!r} is not accepted")
+        for ex in e.get("counterexamples", []):
+            if label.search(ex) and not (exclude and exclude.search(ex)):
+                raise PatternError(f"{where}: counterexample label {ex!r} is accepted")
+        fields[name] = {"kind": e["kind"], "label": label, "exclude": exclude}
+    ss = fd["self_score"]
+    _keys("fields.json self_score", ss, {"pattern"}, {"examples", "counterexamples"})
+    self_score = _compile("fields.json self_score", ss["pattern"])
+    _check_examples("fields.json self_score", self_score, ss, full=False)
+    fy = fd["fiscal_year"]
+    _keys("fields.json fiscal_year", fy, {"pattern"}, {"examples", "counterexamples"})
+    fiscal_year = _compile("fields.json fiscal_year", fy["pattern"])
+    _check_examples("fields.json fiscal_year", fiscal_year, fy, full=False)
+    og = fd["organization"]
+    _keys("fields.json organization", og, {"strip_prefix", "suffix", "unit_end", "label"}, {"examples", "counterexamples"})
+    org = {k: _compile(f"fields.json organization.{k}", og[k]) for k in ("strip_prefix", "suffix", "unit_end", "label")}
+
+    cm = _read("charmap.json")
+    _keys("charmap.json", cm, {"map"}, {"description"})
+    for k, v in cm["map"].items():
+        if len(k) != 1:
+            raise PatternError(f"charmap.json: key {k!r} is not one character")
+    return Patterns(quantity, sub, units, prefix, suffix, mid, levels, kinds, fields, self_score,
+                    fiscal_year, org, dict(cm["map"]),
+                    {"ops": _read("ops.json"), "units": _read("units.json"), "fields": fd})
