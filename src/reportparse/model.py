@@ -79,6 +79,7 @@ class Section:
     page_start: int
     page_end: int
     paragraphs: list[Paragraph] = field(default_factory=list)
+    body_from_head: bool = False  # paragraphs[0] is the rest of the heading's own paragraph
 
     @property
     def text(self) -> str:
@@ -97,6 +98,7 @@ class Document:
     execution_rate: float | None = None
     # provenance of the fields above: field -> (page, quote)
     evidence: dict[str, tuple[int, str]] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)  # field -> number as written
 
 
 @dataclass
@@ -111,6 +113,7 @@ class Amount:
     quote: str
     malformed: bool = False
     source: str = "text"  # text or table
+    context: str = ""     # the words before the number as written, before label cleaning
 
 
 @dataclass

@@ -136,7 +136,7 @@ def reflow(lines: list[Line], heading: "regex.Pattern") -> list[Paragraph]:
             size_jump = abs(ln.size - prev.size) > 0.2 * max(ln.size, prev.size)
             # A short line without closing punctuation is a wrap forced by an unbreakable
             # number ("实际达到" / "63.50%；"), unless an indent or a number says otherwise.
-            if indented or size_jump or (marker and (prev_end or prev_short)) or (prev_short and last in PARA_END):
+            if indented or size_jump or (marker and (prev_end or prev_short)) or (prev_short and (last in PARA_END or bool(heading.match(prev.text)))):
                 flush()
         cur.append(ln)
         prev = ln

@@ -1,0 +1,68 @@
+"""Compose the stages: extract -> normalize -> segment -> recognize (+tables) -> check.
+
+No logic of its own beyond wiring each stage's output into the next and turning a stage's
+refusal into a ``failed`` report.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from . import check, extract, normalize, numbers, recognize, segment, tables
+from .model import Report
+from .settings import Settings
+
+
+def file_id(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def parse_pdf(path: str | Path, settings: Settings | dict | None = None) -> Report:
+    """Parse one PDF into a Report; a file that cannot be read gives status ``failed``."""
+    settings = Settings.resolve(settings)
+    report = Report(doc_id=file_id(path), source=str(path))
+    try:
+        ex = extract.extract(path, settings)
+    except extract.ExtractError as e:
+        report.status, report.error = "failed", str(e)
+        return report
+    report.page_count, report.ocr_pages = ex.page_count, ex.ocr_pages
+    paras, tbls = normalize.normalize(ex, settings.band)
+    front, sections, heads = segment.segment(paras)
+    amounts, measures, percents = [], [], []
+    for sent in recognize.sentences(None, front):
+        amounts += recognize.amounts_in(sent, numbers.find(sent.text))
+    for sec in sections:
+        for sent in recognize.sentences(sec, segment.statement_paragraphs(sec, heads)):
+            qs = numbers.find(sent.text)
+            amounts += recognize.amounts_in(sent, qs)
+            measures += recognize.measures_in(sent, qs)
+            percents += [(q, sent, recognize.label_before(sent.text, q.start)) for q in qs if q.kind == "percent"]
+    facts = tables.read(tbls)
+    doc = recognize.document_fields(front, sections, heads, amounts, ex.title_hint)
+    recognize.percent_fields(doc, percents)
+    for name, (value, page, quote) in facts.fields.items():
+        if getattr(doc, name) is None:
+            setattr(doc, name, value)
+            doc.evidence[name] = (page, quote)
+    if doc.self_score is None and facts.total_score is not None:
+        doc.self_score = facts.total_score[0]
+        doc.evidence["self_score"] = facts.total_score[1:]
+    report.document = doc
+    report.sections = sections
+    report.amounts = amounts + facts.amounts
+    report.measures = measures + facts.measures
+    report.items = recognize.items(sections, heads)
+    report.tables = tbls
+    report.checks = check.run(doc, sections, heads, report.measures, report.amounts, facts.scores, facts.total_score)
+    if ex.errors:
+        report.status = "partial"
+        report.error = "; ".join(ex.errors[:5]) + (f"; and {len(ex.errors) - 5} more" if len(ex.errors) > 5 else "")
+    if not paras and not tbls:
+        report.status = "failed" if not ex.errors else "partial"
+        report.error = report.error or "no text found in any page (image-only PDF without OCR?)"
+    return report

@@ -1,0 +1,281 @@
+"""Sections -> document fields, amounts, target/actual measures and items, from prose.
+
+Tables are handled in tables.py; both feed the same dataclasses. Every value keeps its
+section, page and the normalized sentence it came from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import regex
+
+from . import numbers, patterns
+from .model import Amount, Document, Item, Measure, Paragraph, Section
+from .numbers import Quantity
+
+SENTENCE = regex.compile(r"[^。；;！？!?]+[。；;！？!?]?")
+LABEL_STOP = regex.compile(r"[，,。；;：:、]")
+ACTUAL = regex.compile(r"实际|完成值")
+PLAN = regex.compile(r"计划|目标|指标值|预期")
+PLAN_DONE = regex.compile(r"[，,]\s*(?:全年|年内|当年|累计)?(?:已)?(?:完成|实现|达到)")
+GOAL_AFTER = regex.compile(r"^\s*的(?:年度|既定|预期)?(?:目标|任务|要求)")
+LABEL_TRIM_HEAD = regex.compile(r"^(?:其中|另外|此外|同时|全年|年初|(?:19|20)\d{2}\s*年(?:度|末|底)?|我[局委办院厅部中心分局单位]+|截至\S*?[，,]|年初目标为|目标为?|计划|年度指标值为?|实际|推动|完成|实现|达到|力争|确保)+")
+LABEL_TRIM_TAIL = regex.compile(r"(?:目标值?|指标值)?(?:为|是|达|达到|约为|稳定在|控制在|保持在|保持|提高到|提升到|增加到|不少于|共计|合计|总计|总额为?|的)*\s*$")
+MEASURE_KINDS = {"money", "percent", "permille", "count"}
+BUDGET_LABEL = regex.compile(r"预算(?:数|金额|资金)?(?:为)?$")
+FINANCE_KINDS = {"finance"}
+ENUM_SPLIT = regex.compile(r"(?=(?<![\p{Han}])[一二三四五六七八九十]+是|(?<=[。；;])[一二三四五六七八九十]+是)")
+ENUM_ANY = regex.compile(r"[一二三四五六七八九十]+是")
+
+
+@dataclass
+class Sentence:
+    text: str
+    start: int          # offset in the paragraph
+    para: Paragraph
+    section: Section | None
+
+    def page(self, offset: int = 0) -> int:
+        return self.para.page_at(self.start + offset)
+
+
+def sentences(section: Section | None, paras: list[Paragraph]):
+    for para in paras:
+        for m in SENTENCE.finditer(para.text):
+            if m.group().strip():
+                yield Sentence(m.group(), m.start(), para, section)
+
+
+def label_before(text: str, start: int, floor: int = 0) -> str:
+    """What a number is: the words before it back to the previous clause stop."""
+    seg = text[floor:start]
+    stops = list(LABEL_STOP.finditer(seg))
+    if stops:
+        seg = seg[stops[-1].end():]
+    seg = seg.strip()
+    return seg
+
+
+def clean_label(label: str) -> str:
+    prev = None
+    while prev != label:
+        prev = label
+        label = LABEL_TRIM_HEAD.sub("", label).strip()
+        label = LABEL_TRIM_TAIL.sub("", label).strip()
+    return label
+
+
+def _amount(q: Quantity, s: Sentence, label: str, source: str = "text") -> Amount:
+    return Amount(s.section.section_id if s.section else None, s.page(q.start), clean_label(label) or None,
+                  float(q.value), q.unit_text, q.currency, float(q.base), s.text.strip(), q.malformed, source, label)
+
+
+def amounts_in(s: Sentence, qs: list[Quantity]) -> list[Amount]:
+    out, floor = [], 0
+    for q in qs:
+        if q.is_money:
+            out.append(_amount(q, s, label_before(s.text, q.start, floor)))
+            if q.base_max is not None:  # a money range: the upper bound is a figure too
+                hi = Amount(out[-1].section_id, out[-1].page, out[-1].label, float(q.value_max), q.unit_text,
+                            q.currency, float(q.base_max), out[-1].quote, q.malformed)
+                out.append(hi)
+        floor = q.end
+    return out
+
+
+def met(t_op: str, t: Decimal, t_max: Decimal | None, a_op: str, a: Decimal) -> bool | None:
+    """Whether the actual reaches the target; <=/< targets are lower-is-better."""
+    if t_op in (">=", "=", "range"):
+        return a >= t
+    if t_op == ">":
+        return a > t or (a == t and a_op in (">", ">="))
+    if t_op == "~":
+        return a >= t * Decimal("0.95")
+    if t_op == "<=":
+        return a <= t
+    if t_op == "<":
+        return a < t
+    return None
+
+
+def _measure(s: Sentence, t: Quantity, a: Quantity, indicator: str, quote: str) -> Measure:
+    return Measure(s.section.section_id if s.section else None, s.page(t.start), indicator, t.unit,
+                   t.op, float(t.base), numbers.to_float(t.base_max), a.op if a.op != "range" else "=",
+                   float(a.base), met(t.op, t.base, t.base_max, a.op, a.base), quote)
+
+
+def measures_in(s: Sentence, qs: list[Quantity]) -> list[Measure]:
+    """Target/actual pairs in one sentence.
+
+    Quantities before the actual marker (实际, 完成值; or 完成/达到 after a 计划/目标 clause)
+    are targets, those after it actuals; each target takes the first unused actual of the
+    same unit, so "总产值超过2300亿元，其中…占比不低于40%，实际…2937.4亿元，…占比62%" gives two
+    pairs. Then "…85.71%，未达到100%的年度目标" pairs a stated goal with the figure before it.
+    """
+    qs = [q for q in qs if q.kind in MEASURE_KINDS]
+    if len(qs) < 2:
+        return []
+    text = s.text
+    m = ACTUAL.search(text)
+    cut = m.start() if m else None
+    if cut is None:
+        for pm in PLAN_DONE.finditer(text):
+            before = [q for q in qs if q.end <= pm.start()]
+            if before and PLAN.search(text[:before[0].start]):
+                cut = pm.start()
+                break
+    out: list[Measure] = []
+    used: set[int] = set()
+    if cut is not None:
+        targets = [q for q in qs if q.end <= cut]
+        actuals = [q for q in qs if q.start >= cut]
+        floor = 0
+        in_targets = s.section is not None and s.section.kind == "targets"
+        for t in targets:
+            raw_label = label_before(text, t.start, floor)
+            floor = t.end
+            if BUDGET_LABEL.search(raw_label):
+                continue  # 预算X万元，实际支出Y万元 is finance, not a performance target
+            if not (in_targets or t.op != "=" or PLAN.search(text[:t.start])):
+                continue  # 合同利用外资X，实际利用外资Y: two facts, no target stated
+            for a in actuals:
+                if id(a) not in used and a.unit == t.unit:
+                    used.add(id(a)); used.add(id(t))
+                    out.append(_measure(s, t, a, clean_label(raw_label), text.strip()))
+                    break
+    for i, g in enumerate(qs):
+        if id(g) in used or not GOAL_AFTER.match(text[g.end:]):
+            continue
+        for a in reversed(qs[:i]):
+            if id(a) not in used and a.unit == g.unit:
+                used.add(id(a)); used.add(id(g))
+                out.append(_measure(s, g, a, clean_label(label_before(text, a.start)), text.strip()))
+                break
+    return out
+
+
+def items_of(section: Section, children: list[Section], heads: dict[int, Paragraph]) -> list[Item]:
+    """Numbered points of a problems/improvements section: its child sections, or else
+    the 一是…二是… enumeration inside its paragraphs."""
+    kind = "problem" if section.kind == "problems" else "improvement"
+    if children:
+        texts = []
+        for c in children:
+            head = heads[c.section_id].text
+            body = "".join(p.text for p in c.paragraphs if p.text not in head)
+            texts.append((c.section_id, head[len(c.number):].strip() + body))
+        return [Item(sid, kind, i + 1, t) for i, (sid, t) in enumerate(texts)]
+    body = "".join(p.text for p in section.paragraphs)
+    if len(ENUM_ANY.findall(body)) >= 2:
+        parts = [p.strip() for p in ENUM_SPLIT.split(body) if p.strip()]
+        parts = [p for p in parts if ENUM_ANY.match(p)]
+        return [Item(section.section_id, kind, i + 1, p) for i, p in enumerate(parts)]
+    paras = [p.text for p in section.paragraphs if p.text.strip()]
+    return [Item(section.section_id, kind, i + 1, t) for i, t in enumerate(paras)] if len(paras) > 1 else []
+
+
+def items(sections: list[Section], heads: dict[int, Paragraph]) -> list[Item]:
+    by_parent: dict[int, list[Section]] = {}
+    for s in sections:
+        if s.parent_id is not None:
+            by_parent.setdefault(s.parent_id, []).append(s)
+    by_id = {s.section_id: s for s in sections}
+    out: list[Item] = []
+    for s in sections:
+        if s.kind not in ("problems", "improvements"):
+            continue
+        parent = by_id.get(s.parent_id) if s.parent_id is not None else None
+        if parent is not None and parent.kind == s.kind:
+            continue  # a point of an enclosing problems/improvements section
+        out.extend(items_of(s, by_parent.get(s.section_id, []), heads))
+    return out
+
+
+def _org_from_title(title: str) -> str | None:
+    p = patterns.load().org
+    s = p["strip_prefix"].sub("", regex.sub(r"\s+", "", title))
+    m = p["suffix"].search(s)
+    if not m or m.start() == 0:
+        return None
+    cand = s[:m.start()]
+    while cand and not p["unit_end"].search(cand):
+        cand = cand[:-1]
+    return cand if len(cand) >= 3 else None
+
+
+def title_candidates(front: list[Paragraph], meta_title: str | None) -> list[str]:
+    texts = [p.text.strip() for p in front if p.text.strip() and not regex.fullmatch(r"附件\s*\d*", p.text.strip())]
+    out = []
+    for i in range(len(texts)):
+        joined = ""
+        for j in range(i, min(i + 3, len(texts))):
+            joined += texts[j]
+            if regex.search(r"报告$|自评表$", joined):
+                out.append(joined)
+                break
+    if meta_title and regex.search(r"报告|自评", meta_title):
+        out.append(meta_title.strip())
+    return out
+
+
+def document_fields(front: list[Paragraph], sections: list[Section], heads: dict[int, Paragraph],
+                    amounts: list[Amount], meta_title: str | None) -> Document:
+    pats = patterns.load()
+    doc = Document()
+    titles = title_candidates(front, meta_title)
+    doc.title = titles[0] if titles else None
+    orgs = [o for o in (_org_from_title(t) for t in titles) if o]
+    all_paras = list(front) + [p for s in sections for p in [heads[s.section_id]] + s.paragraphs]
+    if not orgs:
+        for para in all_paras:
+            m = pats.org["label"].search(para.text)
+            if m:
+                orgs.append(m.group("org"))
+                break
+    if orgs:
+        doc.organization = max(orgs, key=len)
+    for t in titles + [p.text for p in all_paras]:
+        m = pats.fiscal_year.search(t)
+        if m:
+            doc.fiscal_year = int(m.group("year"))
+            break
+    for para in all_paras:
+        m = pats.self_score.search(para.text)
+        if m:
+            doc.self_score = float(m.group("num"))
+            doc.evidence["self_score"] = (para.page_at(m.start()), para.text[max(0, m.start() - 20):m.end()])
+            break
+    by_id = {s.section_id: s for s in sections}
+
+    def in_finance(a: Amount) -> bool:
+        s = by_id.get(a.section_id) if a.section_id is not None else None
+        while s is not None:
+            if s.kind in FINANCE_KINDS:
+                return True
+            s = by_id.get(s.parent_id) if s.parent_id is not None else None
+        return False
+
+    ordered = [a for a in amounts if in_finance(a)] + [a for a in amounts if not in_finance(a)]
+    for name, spec in pats.fields.items():
+        if spec["kind"] != "money":
+            continue
+        for a in ordered:
+            lab = a.context or a.label or ""
+            if spec["label"].search(lab) and not (spec["exclude"] and spec["exclude"].search(lab)):
+                setattr(doc, name, a.amount)
+                doc.evidence[name] = (a.page, a.quote)
+                break
+    return doc
+
+
+def percent_fields(doc: Document, percents: list[tuple[Quantity, Sentence, str]]) -> None:
+    for name, spec in patterns.load().fields.items():
+        if spec["kind"] != "percent" or getattr(doc, name) is not None:
+            continue
+        for q, s, lab in percents:
+            if spec["label"].search(lab) and not (spec["exclude"] and spec["exclude"].search(lab)):
+                setattr(doc, name, float(q.value))
+                doc.evidence[name] = (s.page(q.start), s.text.strip())
+                doc.raw[name] = q.number_text
+                break

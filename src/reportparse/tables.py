@@ -1,0 +1,155 @@
+"""绩效自评表 and finance tables -> measures, amounts and document fields.
+
+A header row is found by its words (年度指标值, 实际完成值, 三级指标 …); a table on the next
+page with the same columns and no header, or with the header repeated, continues the
+previous one; vertically merged cells (None from pdfplumber) are filled from above.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from . import numbers
+from .model import Amount, Measure, Table
+from .numbers import Quantity
+from .recognize import clean_label, met
+
+TARGET_COL = regex.compile(r"年度指标值|年度目标值|目标值|指标值|年度目标|预期目标|计划值|预期值|计划数")
+ACTUAL_COL = regex.compile(r"实际完成值|全年实际值|实际值|实际完成|完成值|实际数|实际")
+INDICATOR_COL = regex.compile(r"三级指标|指标名称|绩效指标|指标内容|具体指标|考核指标|指标$")
+SCORE_COL = regex.compile(r"^得分$|自评得分|^得\s*分$")
+WEIGHT_COL = regex.compile(r"分值|权重|满分")
+UNIT_IN_HEADER = regex.compile(r"[（(](?:单位[:：])?\s*(万元|亿元|元|万美元|美元)\s*[)）]|单位[:：]\s*(万元|亿元|元)")
+FIELD_COLS = {"budget_initial": regex.compile(r"年初预算"), "budget_adjusted": regex.compile(r"调整后预算|全年预算|年度预算"),
+              "expenditure": regex.compile(r"实际支出|执行数|决算数"), "execution_rate": regex.compile(r"执行率")}
+TOTAL_ROW = regex.compile(r"^(?:合计|总计|小计|总体|部门合计)$")
+
+
+@dataclass
+class Logical:
+    header: list[str]
+    page: int
+    rows: list[tuple[int, list[str | None]]] = field(default_factory=list)
+
+
+def _is_header(row: list[str | None]) -> bool:
+    cells = [c or "" for c in row]
+    return any(TARGET_COL.search(c) for c in cells) and any(ACTUAL_COL.search(c) for c in cells) \
+        or sum(bool(FIELD_COLS[k].search(c)) for k in FIELD_COLS for c in cells) >= 2
+
+
+def stitch(tables: list[Table]) -> list[Logical]:
+    """Tables in reading order -> logical tables, continuing across pages."""
+    out: list[Logical] = []
+    for t in tables:
+        width = max(len(r) for r in t.rows)
+        hdr_at = next((i for i, r in enumerate(t.rows[:3]) if _is_header(r)), None)
+        if hdr_at is not None:
+            header = [regex.sub(r"\s+", "", " ".join(c or "" for c in col)) for col in
+                      zip(*[r + [None] * (width - len(r)) for r in t.rows[:hdr_at + 1]])]
+            if out and out[-1].header == header and out[-1].rows and out[-1].rows[-1][0] < t.page:
+                out[-1].rows.extend((t.page, r) for r in t.rows[hdr_at + 1:])  # repeated header
+            else:
+                out.append(Logical(header, t.page, [(t.page, r) for r in t.rows[hdr_at + 1:]]))
+        elif out and len(out[-1].header) == width and out[-1].rows and out[-1].rows[-1][0] < t.page:
+            out[-1].rows.extend((t.page, r) for r in t.rows)  # continuation without a header
+        else:
+            out.append(Logical([""] * width, t.page, [(t.page, r) for r in t.rows]))
+    for lt in out:
+        filled, prev = [], None
+        for page, r in lt.rows:
+            r = list(r) + [None] * (len(lt.header) - len(r))
+            if prev is not None:
+                r = [prev[i] if c is None and i < len(prev) else c for i, c in enumerate(r)]
+            filled.append((page, r))
+            prev = r
+        lt.rows = filled
+    return out
+
+
+def _col(header: list[str], rx: regex.Pattern, exclude: regex.Pattern | None = None) -> int | None:
+    for i, h in enumerate(header):
+        if rx.search(h) and not (exclude and exclude.search(h)):
+            return i
+    return None
+
+
+def _first(cell: str | None) -> Quantity | None:
+    if not cell:
+        return None
+    qs = numbers.find(cell, with_bare=True)
+    return qs[0] if qs else None
+
+
+@dataclass
+class TableFacts:
+    measures: list[Measure]
+    amounts: list[Amount]
+    fields: dict[str, tuple[float, int, str]]
+    scores: list[tuple[float | None, float, int, str]]  # (weight, score, page, row quote)
+    total_score: tuple[float, int, str] | None
+
+
+def _header_unit(h: str) -> str | None:
+    m = UNIT_IN_HEADER.search(h)
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def read(tables: list[Table]) -> TableFacts:
+    facts = TableFacts([], [], {}, [], None)
+    for lt in stitch(tables):
+        h = lt.header
+        tcol = _col(h, TARGET_COL)
+        acol = _col(h, ACTUAL_COL, regex.compile(r"^完成情况$|^完成情$"))
+        icol = _col(h, INDICATOR_COL, regex.compile(r"一级|二级"))
+        if icol is None and tcol:
+            icol = tcol - 1
+        scol = _col(h, SCORE_COL)
+        wcol = _col(h, WEIGHT_COL)
+        units = {i: _header_unit(x) for i, x in enumerate(h)}
+        for page, row in lt.rows:
+            quote = " | ".join(c for c in row if c)
+            first = next((c for c in row if c), "") or ""
+            is_total = any(TOTAL_ROW.match(regex.sub(r"\s+", "", c or "")) for c in row[:3])
+            if is_total:
+                if scol is not None and (q := _first(row[scol])) is not None:
+                    facts.total_score = (float(q.value), page, quote)
+                for name, rx in FIELD_COLS.items():
+                    ci = _col(h, rx)
+                    if ci is not None and (q := _first(row[ci])) is not None and name not in facts.fields:
+                        unit = units.get(ci)
+                        val = q.value if name == "execution_rate" else (q.base if q.is_money else q.value * {"元": 1, "万元": 10**4, "亿元": 10**8}.get(unit or "元", 1))
+                        facts.fields[name] = (float(val), page, quote)
+            # money cells: with their own unit, or bare under a header that names one
+            for i, cell in enumerate(row):
+                if not cell:
+                    continue
+                for q in numbers.find(cell, with_bare=True):
+                    label = clean_label(row[icol] if icol is not None and icol < len(row) and row[icol] else first)
+                    if q.is_money:
+                        facts.amounts.append(Amount(None, page, label or None, float(q.value), q.unit_text,
+                                                    q.currency, float(q.base), quote, q.malformed, "table"))
+                    elif q.kind is None and units.get(i) and i != scol and i != wcol:
+                        factor = {"元": 1, "万元": 10**4, "亿元": 10**8, "万美元": 10**4, "美元": 1}[units[i]]
+                        cur = "USD" if "美元" in units[i] else "CNY"
+                        facts.amounts.append(Amount(None, page, (label + "/" if label else "") + h[i], float(q.value),
+                                                    units[i], cur, float(q.value * factor), quote, q.malformed, "table"))
+            if not is_total and scol is not None and (sq := _first(row[scol])) is not None and sq.kind is None:
+                wq = _first(row[wcol]) if wcol is not None else None
+                facts.scores.append((float(wq.value) if wq else None, float(sq.value), page, quote))
+            if tcol is None or acol is None or icol is None:
+                continue
+            t, a = _first(row[tcol]), _first(row[acol])
+            if t is None or a is None:
+                continue
+            if a.unit is None and t.unit is not None:
+                a = numbers.Quantity(a.start, a.end, a.text, a.number_text, a.value, None, "", t.unit_text, t.kind,
+                                     t.unit, t.currency, a.value, None, a.op, a.malformed)
+            if t.unit is None or t.unit != a.unit or t.kind not in ("money", "percent", "permille", "count"):
+                continue
+            indicator = clean_label(row[icol] or "")
+            facts.measures.append(Measure(None, page, indicator, t.unit, t.op, float(t.base),
+                                          numbers.to_float(t.base_max), a.op if a.op != "range" else "=",
+                                          float(a.base), met(t.op, t.base, t.base_max, a.op, a.base), quote, "table"))
+    return facts

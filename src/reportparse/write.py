@@ -1,0 +1,144 @@
+"""Reports -> one Parquet dataset per table, with explicit schemas.
+
+Each document's rows go to one part file per table named by its doc_id, written to a temp
+name and renamed, documents last: a document is in the output once its documents part
+exists, and a killed run leaves at most orphan parts that the next run removes.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import __version__
+from .model import Report
+
+S, I, D, B = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+SCHEMAS: dict[str, pa.Schema] = {
+    "documents": pa.schema([("doc_id", S), ("source", S), ("status", S), ("error", S), ("title", S),
+                            ("organization", S), ("fiscal_year", I), ("page_count", I), ("ocr_pages", I),
+                            ("self_score", D), ("budget_initial", D), ("budget_adjusted", D), ("expenditure", D),
+                            ("execution_rate", D), ("parser_version", S)]),
+    "sections": pa.schema([("doc_id", S), ("section_id", I), ("parent_id", I), ("level", I), ("number", S),
+                           ("heading", S), ("kind", S), ("page_start", I), ("page_end", I), ("text", S)]),
+    "measures": pa.schema([("doc_id", S), ("section_id", I), ("page", I), ("indicator", S), ("unit", S),
+                           ("target_op", S), ("target_value", D), ("target_value_max", D), ("actual_op", S),
+                           ("actual_value", D), ("met", B), ("quote", S), ("source", S)]),
+    "amounts": pa.schema([("doc_id", S), ("section_id", I), ("page", I), ("label", S), ("value", D),
+                          ("unit_text", S), ("currency", S), ("amount", D), ("quote", S), ("source", S),
+                          ("malformed", B)]),
+    "items": pa.schema([("doc_id", S), ("section_id", I), ("kind", S), ("ordinal", I), ("text", S)]),
+    "checks": pa.schema([("doc_id", S), ("check", S), ("status", S), ("page", I), ("message", S),
+                         ("expected", D), ("reported", D)]),
+}
+TABLES = list(SCHEMAS)
+
+
+def rows(report: Report) -> dict[str, list[dict]]:
+    d, doc = report.doc_id, report.document
+    out: dict[str, list[dict]] = {t: [] for t in TABLES}
+    out["documents"].append(dict(
+        doc_id=d, source=report.source, status=report.status, error=report.error, title=doc.title,
+        organization=doc.organization, fiscal_year=doc.fiscal_year, page_count=report.page_count,
+        ocr_pages=report.ocr_pages, self_score=doc.self_score, budget_initial=doc.budget_initial,
+        budget_adjusted=doc.budget_adjusted, expenditure=doc.expenditure, execution_rate=doc.execution_rate,
+        parser_version=__version__))
+    for s in report.sections:
+        out["sections"].append(dict(doc_id=d, section_id=s.section_id, parent_id=s.parent_id, level=s.level,
+                                    number=s.number, heading=s.heading, kind=s.kind, page_start=s.page_start,
+                                    page_end=s.page_end, text=s.text))
+    for m in report.measures:
+        out["measures"].append(dict(doc_id=d, section_id=m.section_id, page=m.page, indicator=m.indicator,
+                                    unit=m.unit, target_op=m.target_op, target_value=m.target_value,
+                                    target_value_max=m.target_value_max, actual_op=m.actual_op,
+                                    actual_value=m.actual_value, met=m.met, quote=m.quote, source=m.source))
+    for a in report.amounts:
+        out["amounts"].append(dict(doc_id=d, section_id=a.section_id, page=a.page, label=a.label, value=a.value,
+                                   unit_text=a.unit_text, currency=a.currency, amount=a.amount, quote=a.quote,
+                                   source=a.source, malformed=a.malformed))
+    for it in report.items:
+        out["items"].append(dict(doc_id=d, section_id=it.section_id, kind=it.kind, ordinal=it.ordinal, text=it.text))
+    for c in report.checks:
+        out["checks"].append(dict(doc_id=d, check=c.check, status=c.status, page=c.page, message=c.message,
+                                  expected=c.expected, reported=c.reported))
+    return out
+
+
+def _atomic(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp)
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def part_name(doc_id: str) -> str:
+    return f"part-{doc_id}.parquet"
+
+
+def write_report(report: Report, out: str | Path) -> None:
+    """All tables of one document; the documents part last, as its commit mark."""
+    out = Path(out)
+    data = rows(report)
+    for name in TABLES[1:] + TABLES[:1]:
+        _atomic(pa.Table.from_pylist(data[name], schema=SCHEMAS[name]), out / name / part_name(report.doc_id))
+
+
+def remove_doc(doc_id: str, out: str | Path) -> None:
+    """Documents part first, so a half-removed document is an orphan, never a partial one."""
+    for name in TABLES:
+        p = Path(out) / name / part_name(doc_id)
+        if p.exists():
+            p.unlink()
+
+
+def committed(out: str | Path) -> set[str]:
+    d = Path(out) / "documents"
+    if not d.is_dir():
+        return set()
+    return {p.name[5:-8] for p in d.glob("part-*.parquet")}
+
+
+def sweep(out: str | Path) -> int:
+    """Remove parts of documents that were never committed and stale temp files."""
+    done, n = committed(out), 0
+    for name in TABLES[1:]:
+        d = Path(out) / name
+        if not d.is_dir():
+            continue
+        for p in d.iterdir():
+            if p.name.startswith(".") and p.name.endswith(".tmp") or \
+                    (p.name.startswith("part-") and p.name[5:-8] not in done):
+                p.unlink(); n += 1
+    d = Path(out) / "documents"
+    if d.is_dir():
+        for p in d.glob(".*.tmp"):
+            p.unlink(); n += 1
+    return n
+
+
+def ensure_empty_tables(out: str | Path) -> None:
+    """An empty table still has one (empty) part so readers see its columns."""
+    for name, schema in SCHEMAS.items():
+        d = Path(out) / name
+        d.mkdir(parents=True, exist_ok=True)
+        if not any(d.glob("part-*.parquet")):
+            _atomic(pa.Table.from_pylist([], schema=schema), d / "part-empty.parquet")
+        elif (d / "part-empty.parquet").exists() and len(list(d.glob("part-*.parquet"))) > 1:
+            (d / "part-empty.parquet").unlink()
+
+
+def load(out: str | Path) -> dict:
+    """Every table as a pandas DataFrame, restricted to committed documents."""
+    import pandas as pd
+    done = committed(out)
+    res = {}
+    for name, schema in SCHEMAS.items():
+        d = Path(out) / name
+        files = sorted(p for p in d.glob("part-*.parquet") if p.name[5:-8] in done) if d.is_dir() else []
+        tbl = pa.concat_tables([pq.read_table(f, schema=schema) for f in files]) if files else schema.empty_table()
+        res[name] = tbl.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get)
+    return res
