@@ -17,7 +17,7 @@ ALL_MET = regex.compile(r"(?:各项|所有|全部|整体|年度)[^。；，]{0,8
 QUALIFIED = regex.compile(r"除|以外|其余|未达|未完成|基本|大部分|多数|部分")
 SHARE = regex.compile(r"占(?:比)?(?:(?P<whole>[\p{Han}“”]{2,14}?)的)?(?:比重|比例)?(?:为|达)?\s*(?P<pct>\d+(?:\.\d+)?)\s*%")
 SCOPE = regex.compile(r"(?P<whole>[\p{Han}]{2,10})中[，,]")
-WHOLE_TRIM = regex.compile(r"^(?:(?:19|20)\d{2}年度?|全年|年度|实际|当年|部门)+")
+WHOLE_TRIM = regex.compile(r"^(?:(?:19|20)\d{2}年度?|全年|年度|实际|当年|部门|[我本][局委办院厅部单位]+)+")
 
 
 def decimals(text: str) -> int:

@@ -163,7 +163,7 @@ def extract(path: str | Path, settings: Settings | None = None) -> Extracted:
         raise ExtractError("encrypted PDF: it needs a password to open; ask the publisher for an "
                            "unprotected copy or pass the password") from e
     except Exception as e:
-        cause = e.__cause__ or e
+        cause = e.__cause__ or (e.args[0] if e.args and isinstance(e.args[0], Exception) else e)
         if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
             raise ExtractError("encrypted PDF: it needs a password to open; ask the publisher for an "
                                "unprotected copy or pass the password") from e

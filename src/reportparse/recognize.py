@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import regex
 
-from . import numbers, patterns
+from . import indicators, numbers, patterns
 from .model import Amount, Document, Item, Measure, Paragraph, Section
 from .numbers import Quantity
 
@@ -20,8 +20,8 @@ ACTUAL = regex.compile(r"实际|完成值")
 PLAN = regex.compile(r"计划|目标|指标值|预期")
 PLAN_DONE = regex.compile(r"[，,]\s*(?:全年|年内|当年|累计)?(?:已)?(?:完成|实现|达到)")
 GOAL_AFTER = regex.compile(r"^\s*的(?:年度|既定|预期)?(?:目标|任务|要求)")
-LABEL_TRIM_HEAD = regex.compile(r"^(?:其中|另外|此外|同时|全年|年初|(?:19|20)\d{2}\s*年(?:度|末|底)?|我[局委办院厅部中心分局单位]+|截至\S*?[，,]|年初目标为|目标为?|计划|年度指标值为?|实际|推动|完成|实现|达到|力争|确保)+")
-LABEL_TRIM_TAIL = regex.compile(r"(?:目标值?|指标值)?(?:为|是|达|达到|约为|稳定在|控制在|保持在|保持|提高到|提升到|增加到|不少于|共计|合计|总计|总额为?|的)*\s*$")
+LABEL_TRIM_HEAD = regex.compile(r"^(?:其中|另外|此外|同时|(?:19|20)\d{2}\s*年(?:度|末|底)?|[我本][局委办院厅部中心分局单位]+|截至\S*?[，,]|年初目标为|目标为?|计划|年度指标值为?|推动|完成|实现|力争|确保|另有)+")
+LABEL_TRIM_TAIL = regex.compile(r"(?:[（(]|年度指标值|年度|目标值?|指标值|力争|为|是|达|达到|约为|稳定在|控制在|保持在|保持|提高到|提升到|增加到|共计|合计|总计|的|\s)*$")
 MEASURE_KINDS = {"money", "percent", "permille", "count"}
 BUDGET_LABEL = regex.compile(r"预算(?:数|金额|资金)?(?:为)?$")
 FINANCE_KINDS = {"finance"}
@@ -58,6 +58,7 @@ def label_before(text: str, start: int, floor: int = 0) -> str:
 
 
 def clean_label(label: str) -> str:
+    label = indicators.OUTLINE.sub("", label)
     prev = None
     while prev != label:
         prev = label
@@ -142,7 +143,7 @@ def measures_in(s: Sentence, qs: list[Quantity]) -> list[Measure]:
             for a in actuals:
                 if id(a) not in used and a.unit == t.unit:
                     used.add(id(a)); used.add(id(t))
-                    out.append(_measure(s, t, a, clean_label(raw_label), text.strip()))
+                    out.append(_measure(s, t, a, indicators.clean(raw_label), text.strip()))
                     break
     for i, g in enumerate(qs):
         if id(g) in used or not GOAL_AFTER.match(text[g.end:]):
@@ -150,7 +151,7 @@ def measures_in(s: Sentence, qs: list[Quantity]) -> list[Measure]:
         for a in reversed(qs[:i]):
             if id(a) not in used and a.unit == g.unit:
                 used.add(id(a)); used.add(id(g))
-                out.append(_measure(s, g, a, clean_label(label_before(text, a.start)), text.strip()))
+                out.append(_measure(s, g, a, indicators.clean(label_before(text, a.start)), text.strip()))
                 break
     return out
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from . import numbers
+from . import indicators, numbers
 from .model import Amount, Measure, Table
 from .numbers import Quantity
 from .recognize import clean_label, met
@@ -148,7 +148,7 @@ def read(tables: list[Table]) -> TableFacts:
                                      t.unit, t.currency, a.value, None, a.op, a.malformed)
             if t.unit is None or t.unit != a.unit or t.kind not in ("money", "percent", "permille", "count"):
                 continue
-            indicator = clean_label(row[icol] or "")
+            indicator = indicators.clean(row[icol] or "")
             facts.measures.append(Measure(None, page, indicator, t.unit, t.op, float(t.base),
                                           numbers.to_float(t.base_max), a.op if a.op != "range" else "=",
                                           float(a.base), met(t.op, t.base, t.base_max, a.op, a.base), quote, "table"))

@@ -1,0 +1,205 @@
+"""Build the sample PDFs in samples/ from the text sources in samples/src/.
+
+Every kind of damage real archives show is reproduced on purpose, from the same text, so
+each repair has a sample and a test: Kangxi radicals, fake bold (headings drawn twice
+0.3 pt apart), letter-spaced titles, a diagonal watermark, running headers and GB/T 9704
+page numbers, image-only (scanned) pages, encryption, and files that are not PDFs.
+
+    python samples/build.py            # rebuild everything into samples/
+
+Source markup, one paragraph per line: ``# title``, ``## heading``, ``@left text``,
+``| a | b |`` table rows (first row is the header, repeated on a new page), plain lines
+are body paragraphs with a first-line indent.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+
+from reportlab.lib.colors import Color
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pdfencrypt import StandardEncryption
+
+HERE = Path(__file__).resolve().parent
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+KANGXI = {"工": "⼯", "一": "⼀", "方": "⽅", "行": "⾏", "长": "⾧", "人": "⼈", "大": "⼤", "目": "⽬", "用": "⽤", "小": "⼩"}
+
+BODY = ParagraphStyle("body", fontName=FONT, fontSize=14, leading=26, firstLineIndent=28, wordWrap="CJK")
+HEAD = ParagraphStyle("head", parent=BODY, firstLineIndent=28)
+LEFT = ParagraphStyle("left", parent=BODY, firstLineIndent=0)
+TITLE = ParagraphStyle("title", fontName=FONT, fontSize=20, leading=32, alignment=TA_CENTER, wordWrap="CJK")
+CELL = ParagraphStyle("cell", fontName=FONT, fontSize=9.5, leading=12, wordWrap="CJK")
+
+
+class Drawn(Flowable):
+    """A line drawn by hand: letter-spaced (Tc) and/or overprinted for fake bold."""
+
+    def __init__(self, text: str, size: float, char_space: float = 0.0, bold_twice: bool = False,
+                 indent: float = 0.0, center: bool = False):
+        super().__init__()
+        self.text, self.size, self.cs, self.twice, self.indent, self.center = text, size, char_space, bold_twice, indent, center
+
+    def wrap(self, aw, ah):
+        self.aw = aw
+        return aw, self.size * 1.9
+
+    def draw(self):
+        width = pdfmetrics.stringWidth(self.text, FONT, self.size) + self.cs * len(self.text)
+        x = (self.aw - width) / 2 if self.center else self.indent
+        for dx in ((0.0, 0.3) if self.twice else (0.0,)):
+            t = self.canv.beginText(x + dx, self.size * 0.5)
+            t.setFont(FONT, self.size)
+            t.setCharSpace(self.cs)
+            t.textOut(self.text)
+            t.setCharSpace(0)  # Tc leaks across BT/ET otherwise
+            self.canv.drawText(t)
+
+
+def parse(src: Path) -> list[tuple[str, object]]:
+    blocks: list[tuple[str, object]] = []
+    for line in src.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        if line.startswith("|"):
+            row = [c.strip() for c in line.strip().strip("|").split("|")]
+            if blocks and blocks[-1][0] == "table":
+                blocks[-1][1].append(row)
+            else:
+                blocks.append(("table", [row]))
+        elif line.startswith("# "):
+            blocks.append(("title", line[2:].strip()))
+        elif line.startswith("## "):
+            blocks.append(("head", line[3:].strip()))
+        elif line.startswith("@left "):
+            blocks.append(("left", line[6:].strip()))
+        else:
+            blocks.append(("body", line.strip()))
+    return blocks
+
+
+def story(blocks, damage: set[str]):
+    out = []
+    kx = (lambda s: "".join(KANGXI.get(c, c) for c in s)) if "kangxi" in damage else (lambda s: s)
+    for kind, val in blocks:
+        if kind == "title":
+            if "letterspace" in damage:
+                text = kx(val)
+                for i in range(0, len(text), 12):
+                    out.append(Drawn(text[i:i + 12], 18, char_space=8, bold_twice="fakebold" in damage, center=True))
+            else:
+                out.append(Paragraph(kx(val), TITLE))
+            out.append(Spacer(1, 8))
+        elif kind == "head":
+            if "fakebold" in damage:
+                out.append(Drawn(kx(val), 14, bold_twice=True, indent=28))
+            else:
+                out.append(Paragraph(kx(val), HEAD))
+        elif kind == "left":
+            out.append(Paragraph(kx(val), LEFT))
+        elif kind == "body":
+            out.append(Paragraph(kx(val), BODY))
+        elif kind == "table":
+            rows = [[Paragraph(kx(c), CELL) for c in r] for r in val]
+            t = Table(rows, repeatRows=1, colWidths=[58, 64, 120, 70, 70, 40, 40][:len(val[0])])
+            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, Color(0, 0, 0)), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+            out.append(t)
+    return out
+
+
+def page_furniture(damage: set[str], header: str):
+    def on_page(c: rl_canvas.Canvas, doc):
+        w, h = A4
+        n = c.getPageNumber()
+        c.saveState()
+        if "header" in damage:
+            c.setFont(FONT, 9)
+            c.drawCentredString(w / 2, h - 12 * mm, header)
+        if "pagenum" in damage:
+            c.setFont(FONT, 12)
+            label = f"— {n} —"
+            (c.drawRightString(w - 25 * mm, 12 * mm, label) if n % 2 else c.drawString(25 * mm, 12 * mm, label))
+        if "watermark" in damage:
+            c.setFillColor(Color(0.6, 0.6, 0.6))
+            c.setFont(FONT, 56)
+            c.translate(w / 2, h / 2)
+            c.rotate(35)
+            c.drawCentredString(0, 0, "内部资料 注意保存")
+        c.restoreState()
+    return on_page
+
+
+def build_pdf(src: Path, damage: set[str] = frozenset(), encrypt: tuple[str, str] | None = None) -> bytes:
+    blocks = parse(src)
+    title = next((v for k, v in blocks if k == "title"), src.stem)
+    buf = io.BytesIO()
+    enc = StandardEncryption(encrypt[0], ownerPassword=encrypt[1]) if encrypt else None
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=28 * mm, rightMargin=28 * mm, topMargin=30 * mm,
+                            bottomMargin=28 * mm, title=title, author="reportparse samples", encrypt=enc,
+                            invariant=1)
+    fn = page_furniture(set(damage), title)
+    doc.build(story(blocks, set(damage)), onFirstPage=fn, onLaterPages=fn)
+    return buf.getvalue()
+
+
+def scan(pdf_bytes: bytes, dpi: int = 150, pages: int | None = None) -> bytes:
+    """Image-only copy of a PDF: every page rendered and placed as a picture, no text layer."""
+    import pypdfium2 as pdfium
+    src = pdfium.PdfDocument(pdf_bytes)
+    buf = io.BytesIO()
+    c = rl_canvas.Canvas(buf, pagesize=A4, invariant=1)
+    for i in range(len(src) if pages is None else min(pages, len(src))):
+        img = src[i].render(scale=dpi / 72).to_pil().convert("L")
+        png = io.BytesIO()
+        img.save(png, format="PNG")
+        png.seek(0)
+        from reportlab.lib.utils import ImageReader
+        c.drawImage(ImageReader(png), 0, 0, width=A4[0], height=A4[1])
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+SAMPLES = {
+    # name: (source, damage)
+    "seed-panyu-2023.pdf": ("seed-panyu-2023.txt", set()),
+    "wenlv-2024.pdf": ("wenlv-2024.txt", set()),
+    "weijian-project-2023.pdf": ("weijian-project-2023.txt", {"header", "pagenum"}),
+    "damaged/wenlv-2024-damaged.pdf": ("wenlv-2024.txt", {"kangxi", "fakebold", "letterspace", "watermark", "header", "pagenum"}),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default=str(HERE), help="folder to write into (default: samples/)")
+    out = Path(ap.parse_args().out)
+    for name, (src, damage) in SAMPLES.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(build_pdf(HERE / "src" / src, damage))
+    clean = build_pdf(HERE / "src" / "wenlv-2024.txt")
+    (out / "scanned").mkdir(exist_ok=True)
+    (out / "scanned" / "wenlv-2024-scanned-p1.pdf").write_bytes(scan(clean, dpi=200, pages=1))
+    (out / "encrypted").mkdir(exist_ok=True)
+    (out / "encrypted" / "owner-password-only.pdf").write_bytes(
+        build_pdf(HERE / "src" / "wenlv-2024.txt", encrypt=("", "owner-secret")))
+    (out / "encrypted" / "user-password.pdf").write_bytes(
+        build_pdf(HERE / "src" / "wenlv-2024.txt", encrypt=("user-secret", "owner-secret")))
+    (out / "broken").mkdir(exist_ok=True)
+    (out / "broken" / "html-saved-as.pdf").write_bytes(
+        "<!DOCTYPE html><html><head><title>404</title></head><body>页面不存在</body></html>".encode())
+    (out / "broken" / "empty.pdf").write_bytes(b"")
+    (out / "broken" / "truncated.pdf").write_bytes(clean[: len(clean) // 3])
+    print(f"samples written to {out}")
+
+
+if __name__ == "__main__":
+    main()
