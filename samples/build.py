@@ -23,6 +23,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.lib.enums import TA_CENTER
@@ -31,21 +32,38 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 HERE = Path(__file__).resolve().parent
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+# The built-in CID font maps text through GB1 CIDs, which turns a Kangxi radical back into
+# an ideograph; an embedded TrueType font keeps the code points, as WPS/Word exports do.
+TTF_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"  # Debian package fonts-wqy-zenhei
 KANGXI = {"工": "⼯", "一": "⼀", "方": "⽅", "行": "⾏", "长": "⾧", "人": "⼈", "大": "⼤", "目": "⽬", "用": "⽤", "小": "⼩"}
 
-BODY = ParagraphStyle("body", fontName=FONT, fontSize=14, leading=26, firstLineIndent=28, wordWrap="CJK")
-HEAD = ParagraphStyle("head", parent=BODY, firstLineIndent=28)
-LEFT = ParagraphStyle("left", parent=BODY, firstLineIndent=0)
-TITLE = ParagraphStyle("title", fontName=FONT, fontSize=20, leading=32, alignment=TA_CENTER, wordWrap="CJK")
-CELL = ParagraphStyle("cell", fontName=FONT, fontSize=9.5, leading=12, wordWrap="CJK")
+
+
+def styles(font: str) -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=font, fontSize=14, leading=26, firstLineIndent=28, wordWrap="CJK")
+    return {"body": body, "head": ParagraphStyle("head", parent=body, firstLineIndent=28),
+            "left": ParagraphStyle("left", parent=body, firstLineIndent=0),
+            "title": ParagraphStyle("title", fontName=font, fontSize=20, leading=32, alignment=TA_CENTER, wordWrap="CJK"),
+            "cell": ParagraphStyle("cell", fontName=font, fontSize=9.5, leading=12, wordWrap="CJK")}
+
+
+def font_for(damage: set[str]) -> str:
+    if "kangxi" not in damage:
+        return FONT
+    if "WQY" not in pdfmetrics.getRegisteredFontNames():
+        if not Path(TTF_PATH).exists():
+            raise SystemExit(f"the kangxi damage needs {TTF_PATH}: apt-get install fonts-wqy-zenhei")
+        pdfmetrics.registerFont(TTFont("WQY", TTF_PATH, subfontIndex=0))
+    return "WQY"
 
 
 class Drawn(Flowable):
     """A line drawn by hand: letter-spaced (Tc) and/or overprinted for fake bold."""
 
     def __init__(self, text: str, size: float, char_space: float = 0.0, bold_twice: bool = False,
-                 indent: float = 0.0, center: bool = False):
+                 indent: float = 0.0, center: bool = False, font: str = FONT):
         super().__init__()
+        self.font = font
         self.text, self.size, self.cs, self.twice, self.indent, self.center = text, size, char_space, bold_twice, indent, center
 
     def wrap(self, aw, ah):
@@ -53,11 +71,11 @@ class Drawn(Flowable):
         return aw, self.size * 1.9
 
     def draw(self):
-        width = pdfmetrics.stringWidth(self.text, FONT, self.size) + self.cs * len(self.text)
+        width = pdfmetrics.stringWidth(self.text, self.font, self.size) + self.cs * len(self.text)
         x = (self.aw - width) / 2 if self.center else self.indent
         for dx in ((0.0, 0.3) if self.twice else (0.0,)):
             t = self.canv.beginText(x + dx, self.size * 0.5)
-            t.setFont(FONT, self.size)
+            t.setFont(self.font, self.size)
             t.setCharSpace(self.cs)
             t.textOut(self.text)
             t.setCharSpace(0)  # Tc leaks across BT/ET otherwise
@@ -88,27 +106,29 @@ def parse(src: Path) -> list[tuple[str, object]]:
 
 def story(blocks, damage: set[str]):
     out = []
+    font = font_for(damage)
+    st = styles(font)
     kx = (lambda s: "".join(KANGXI.get(c, c) for c in s)) if "kangxi" in damage else (lambda s: s)
     for kind, val in blocks:
         if kind == "title":
             if "letterspace" in damage:
                 text = kx(val)
                 for i in range(0, len(text), 12):
-                    out.append(Drawn(text[i:i + 12], 18, char_space=8, bold_twice="fakebold" in damage, center=True))
+                    out.append(Drawn(text[i:i + 12], 18, char_space=8, bold_twice="fakebold" in damage, center=True, font=font))
             else:
-                out.append(Paragraph(kx(val), TITLE))
+                out.append(Paragraph(kx(val), st["title"]))
             out.append(Spacer(1, 8))
         elif kind == "head":
             if "fakebold" in damage:
-                out.append(Drawn(kx(val), 14, bold_twice=True, indent=28))
+                out.append(Drawn(kx(val), 14, bold_twice=True, indent=28, font=font))
             else:
-                out.append(Paragraph(kx(val), HEAD))
+                out.append(Paragraph(kx(val), st["head"]))
         elif kind == "left":
-            out.append(Paragraph(kx(val), LEFT))
+            out.append(Paragraph(kx(val), st["left"]))
         elif kind == "body":
-            out.append(Paragraph(kx(val), BODY))
+            out.append(Paragraph(kx(val), st["body"]))
         elif kind == "table":
-            rows = [[Paragraph(kx(c), CELL) for c in r] for r in val]
+            rows = [[Paragraph(kx(c), st["cell"]) for c in r] for r in val]
             t = Table(rows, repeatRows=1, colWidths=[58, 64, 120, 70, 70, 40, 40][:len(val[0])])
             t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, Color(0, 0, 0)), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
             out.append(t)

@@ -19,15 +19,16 @@ OUTLINE = regex.compile(r"^\s*(?:[（(]\s*(?:\d{1,2}|[一二三四五六七八�
 
 
 @lru_cache(maxsize=1)
-def _setup() -> tuple[jieba.Tokenizer, frozenset[str], frozenset[str]]:
+def _setup() -> tuple[jieba.Tokenizer, frozenset[str], frozenset[str], "regex.Pattern"]:
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
     tok.load_userdict(str(patterns_dir() / "domain_dict.txt"))
     data = json.loads((patterns_dir() / "indicators.json").read_text(encoding="utf-8"))
-    unknown = set(data) - {"description", "lead", "trail", "examples"}
+    unknown = set(data) - {"description", "lead", "trail", "trail_phrases", "examples"}
     if unknown:
         raise PatternError(f"indicators.json: unknown keys {sorted(unknown)}")
-    return tok, frozenset(data["lead"]), frozenset(data["trail"])
+    phrases = regex.compile("(?:" + "|".join(map(regex.escape, data.get("trail_phrases", []))) + ")+$")
+    return tok, frozenset(data["lead"]), frozenset(data["trail"]), phrases
 
 
 def examples() -> list[dict]:
@@ -39,7 +40,8 @@ def clean(raw: str) -> str:
     text = OUTLINE.sub("", raw or "").strip()
     if not text:
         return ""
-    tok, lead, trail = _setup()
+    tok, lead, trail, phrases = _setup()
+    text = phrases.sub("", text) or text
     words = [w for w in tok.cut(text, HMM=False) if w.strip()]
     while len(words) > 1 and words[0] in lead:
         words.pop(0)

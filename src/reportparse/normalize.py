@@ -56,7 +56,7 @@ def strip_furniture(ex: Extracted, band: float = 0.1) -> None:
             if ln.top < band * p.height or ln.bottom > (1 - band) * p.height:
                 seen.add(_key(ln.text))
         counts.update(seen)
-    repeated = {k for k, c in counts.items() if len(pages) >= 3 and c >= max(2, 0.5 * len(pages))}
+    repeated = {k for k, c in counts.items() if len(pages) >= 2 and c >= max(2, 0.5 * len(pages))}
     for p in pages:
         keep = []
         for i, ln in enumerate(p.lines):
@@ -129,6 +129,7 @@ def reflow(lines: list[Line], heading: "regex.Pattern") -> list[Paragraph]:
         if prev is not None:
             pleft, pright, psize = geometry[prev.page]
             prev_short = prev.x1 < pright - 1.5 * psize
+            prev_heading = prev.x1 < pright - 4 * psize and bool(heading.match(prev.text))
             last = prev.text.rstrip()[-1:]
             prev_end = last in SENTENCE_END
             indented = ln.x0 > left + 1.2 * size
@@ -136,7 +137,7 @@ def reflow(lines: list[Line], heading: "regex.Pattern") -> list[Paragraph]:
             size_jump = abs(ln.size - prev.size) > 0.2 * max(ln.size, prev.size)
             # A short line without closing punctuation is a wrap forced by an unbreakable
             # number ("实际达到" / "63.50%；"), unless an indent or a number says otherwise.
-            if indented or size_jump or (marker and (prev_end or prev_short)) or (prev_short and (last in PARA_END or bool(heading.match(prev.text)))):
+            if indented or size_jump or (marker and (prev_end or prev_short)) or (prev_short and last in PARA_END) or prev_heading:
                 flush()
         cur.append(ln)
         prev = ln

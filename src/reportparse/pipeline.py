@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 
 from . import check, extract, normalize, numbers, recognize, segment, tables
-from .model import Report
+from .model import Paragraph, Report, Table
 from .settings import Settings
 
 
@@ -32,6 +32,27 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None) -> Repo
         return report
     report.page_count, report.ocr_pages = ex.page_count, ex.ocr_pages
     paras, tbls = normalize.normalize(ex, settings.band)
+    analyze(report, paras, tbls, ex.title_hint)
+    if ex.errors:
+        report.status = "partial"
+        report.error = "; ".join(ex.errors[:5]) + (f"; and {len(ex.errors) - 5} more" if len(ex.errors) > 5 else "")
+    if not paras and not tbls:
+        report.status = "failed" if not ex.errors else "partial"
+        report.error = report.error or "no text found in any page (image-only PDF without OCR?)"
+    return report
+
+
+def parse_text(text: str, source: str = "<text>") -> Report:
+    """Run the stages after extraction on plain text, one paragraph per line (tests, notebooks)."""
+    report = Report(doc_id=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=source)
+    paras = [Paragraph(normalize.translate(line.strip()), [(0, 1)]) for line in text.splitlines() if line.strip()]
+    analyze(report, paras, [], None)
+    report.page_count = 1
+    return report
+
+
+def analyze(report: Report, paras: list[Paragraph], tbls: list[Table], title_hint: str | None) -> Report:
+    """Normalized paragraphs and tables -> sections, values and checks, filled into ``report``."""
     front, sections, heads = segment.segment(paras)
     amounts, measures, percents = [], [], []
     for sent in recognize.sentences(None, front):
@@ -43,7 +64,7 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None) -> Repo
             measures += recognize.measures_in(sent, qs)
             percents += [(q, sent, recognize.label_before(sent.text, q.start)) for q in qs if q.kind == "percent"]
     facts = tables.read(tbls)
-    doc = recognize.document_fields(front, sections, heads, amounts, ex.title_hint)
+    doc = recognize.document_fields(front, sections, heads, amounts, title_hint)
     recognize.percent_fields(doc, percents)
     for name, (value, page, quote) in facts.fields.items():
         if getattr(doc, name) is None:
@@ -59,10 +80,4 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None) -> Repo
     report.items = recognize.items(sections, heads)
     report.tables = tbls
     report.checks = check.run(doc, sections, heads, report.measures, report.amounts, facts.scores, facts.total_score)
-    if ex.errors:
-        report.status = "partial"
-        report.error = "; ".join(ex.errors[:5]) + (f"; and {len(ex.errors) - 5} more" if len(ex.errors) > 5 else "")
-    if not paras and not tbls:
-        report.status = "failed" if not ex.errors else "partial"
-        report.error = report.error or "no text found in any page (image-only PDF without OCR?)"
     return report

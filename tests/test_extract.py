@@ -1,0 +1,128 @@
+"""Each kind of damage, on a sample PDF built by samples/build.py, and the repaired text."""
+import pytest
+import regex
+
+from reportparse import extract, normalize
+from reportparse.settings import Settings
+
+from conftest import SAMPLES, has_tesseract
+
+DAMAGED = SAMPLES / "damaged" / "wenlv-2024-damaged.pdf"
+
+
+@pytest.fixture(scope="module")
+def damaged_text():
+    ex = extract.extract(DAMAGED)
+    paras, _ = normalize.normalize(ex)
+    return "\n".join(p.text for p in paras)
+
+
+@pytest.fixture(scope="module")
+def damaged_raw():
+    import pdfplumber
+    with pdfplumber.open(DAMAGED) as pdf:
+        return "\n".join(p.extract_text() or "" for p in pdf.pages)
+
+
+def test_sample_really_is_damaged(damaged_raw):
+    assert regex.search(r"[\u2F00-\u2FD5]", damaged_raw)          # Kangxi radicals
+    assert "部部门门" in damaged_raw                                 # fake bold
+    assert "内部资料" not in damaged_raw.replace("\n", "") and "存" in damaged_raw  # watermark chars leak in
+    assert "— 1 —" in damaged_raw                                   # page number
+
+
+def test_kangxi_radicals_mapped(damaged_text):
+    assert not regex.search(r"[\u2F00-\u2FD5\u2E80-\u2EF3]", damaged_text)
+    assert "统筹推进全区公共文化服务体系建设" in damaged_text
+    assert "游客投诉处理平均时长不超过3天" in damaged_text            # ⾧ -> 长, not 長
+
+
+def test_fake_bold_heading_restored(damaged_text):
+    assert "一、部门概况" in damaged_text.split("\n")
+    assert "（一）部门主要职责" in damaged_text.split("\n")
+
+
+def test_letter_spaced_title_closed_up(damaged_text):
+    head = "".join(damaged_text.split("\n")[:3])
+    assert head == "2024年度佛山市顺德区文化广电旅游体育局部门整体支出绩效自评报告"
+
+
+def test_watermark_characters_removed(damaged_text):
+    assert "佛山市顺德区文化广电旅游体育局是区政府工作部门，负责贯彻落实文化" in damaged_text
+    assert "保" not in regex.sub(r"保护|保持|保障", "", damaged_text)
+
+
+def test_running_header_and_page_numbers_removed(damaged_text):
+    assert "— 1 —" not in damaged_text and "— 2 —" not in damaged_text
+    assert damaged_text.replace("\n", "").count("部门整体支出绩效自评报告") == 1
+
+
+def test_number_split_across_lines_rejoined():
+    from reportparse.model import Line
+    h = normalize.heading_regex()
+    lines = [Line(1, "3.农村人居环境整治。农村生活污水治理率达到60%以上，实际达到", 85, 470, 100, 114, 14),
+             Line(1, "63.50%；农作物秸秆综合利用率不低于90%，实际为92.30%。", 85, 505, 126, 140, 14),
+             Line(1, "全年支出8625.", 85, 505, 152, 166, 14), Line(1, "30万元。", 85, 200, 178, 192, 14)]
+    paras = normalize.reflow(lines, h)
+    assert len(paras) == 1
+    assert "实际达到63.50%" in paras[0].text and "8625.30万元" in normalize.translate(paras[0].text)
+
+
+def test_page_provenance_kept_across_page_break():
+    from reportparse.model import Line
+    h = normalize.heading_regex()
+    lines = [Line(1, "环境信访案件办结率100%，实际为", 85, 505, 700, 714, 14), Line(2, "100%。", 85, 140, 80, 94, 14)]
+    (para,) = normalize.reflow(lines, h)
+    assert para.page_at(0) == 1 and para.page_at(para.text.index("100%。")) == 2
+
+
+def test_translate_is_targeted_not_nfkc():
+    assert normalize.translate("１２３４．５亿元，５．２％") == "1234.5亿元，5.2%"
+    assert normalize.translate("⼯作⽅案") == "工作方案"
+    assert normalize.translate("面积10㎡，①") == "面积10㎡，①"        # NFKC would give m2 and 1
+    assert normalize.translate("（一）部门职能") == "（一）部门职能"     # Chinese punctuation kept
+
+
+@pytest.mark.parametrize("text,is_number", [("— 6 —", True), ("第 6 页 共 9 页", True), ("- 12 -", True),
+                                            ("6", True), ("1/7", True), ("6个项目", False), ("一、部门概况", False)])
+def test_page_number_lines(text, is_number):
+    assert bool(normalize.PAGE_NUMBER.match(text)) is is_number
+
+
+@pytest.mark.parametrize("name,needle", [
+    ("broken/empty.pdf", "empty file"),
+    ("broken/html-saved-as.pdf", "HTML page"),
+    ("broken/truncated.pdf", "damaged PDF"),
+    ("encrypted/user-password.pdf", "encrypted PDF"),
+])
+def test_bad_inputs_raise_actionable_errors(name, needle):
+    with pytest.raises(extract.ExtractError, match=needle):
+        extract.extract(SAMPLES / name)
+
+
+def test_owner_password_only_opens_normally():
+    ex = extract.extract(SAMPLES / "encrypted" / "owner-password-only.pdf")
+    assert ex.page_count == 2 and sum(len(p.lines) for p in ex.pages) > 20
+
+
+def test_image_only_page_without_tesseract_is_noted_not_crashed(tmp_path):
+    ex = extract.extract(SAMPLES / "scanned" / "wenlv-2024-scanned-p1.pdf", Settings(tesseract=str(tmp_path / "none")))
+    assert ex.ocr_pages == 0 and "apt-get install tesseract-ocr" in ex.errors[0]
+
+
+@pytest.mark.ocr
+@pytest.mark.skipif(not has_tesseract(), reason="tesseract not installed")
+def test_image_only_page_is_ocred():
+    ex = extract.extract(SAMPLES / "scanned" / "wenlv-2024-scanned-p1.pdf")
+    assert ex.ocr_pages == 1
+    paras, _ = normalize.normalize(ex)
+    text = "".join(p.text for p in paras)
+    assert "佛山市顺德区文化广电旅游体育局" in text and "5,820.36万元" in text
+
+
+def test_settings_validate():
+    with pytest.raises(ValueError, match="ocr_dpi"):
+        Settings(ocr_dpi=5)
+    with pytest.raises(ValueError, match="unknown settings"):
+        Settings.resolve({"dpi": 300})
+    assert Settings.resolve({"timeout": 5}).timeout == 5

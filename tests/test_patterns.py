@@ -1,0 +1,96 @@
+"""Pattern files load, validate strictly, and every example and counterexample holds."""
+import json
+import shutil
+
+import pytest
+import regex
+
+from reportparse import indicators, numbers, patterns
+
+
+def test_all_pattern_files_load():
+    p = patterns.load()
+    assert "万元" in p.units and p.units["万元"].factor == "10000"
+    assert p.prefix_ops["不少于"] == ">=" and p.suffix_ops["以内"] == "<="
+
+
+def _ops_cases():
+    data = json.loads((patterns.patterns_dir() / "ops.json").read_text(encoding="utf-8"))
+    for part in ("prefix", "suffix", "mid"):
+        for e in data[part]:
+            for ex in e.get("examples", []):
+                yield pytest.param(ex, e["op"], id=f"{part}:{e['text']}:{ex}")
+
+
+@pytest.mark.parametrize("text,op", list(_ops_cases()))
+def test_op_examples_resolve_to_their_op(text, op):
+    qs = numbers.find(text)
+    assert qs, f"nothing found in {text!r}"
+    assert qs[0].op == op
+
+
+def _unit_cases():
+    data = json.loads((patterns.patterns_dir() / "units.json").read_text(encoding="utf-8"))
+    for u in data["units"]:
+        for ex in u.get("examples", []):
+            yield pytest.param(ex, u, id=f"{u['text']}:{ex}")
+
+
+@pytest.mark.parametrize("text,unit", list(_unit_cases()))
+def test_unit_examples_carry_their_unit(text, unit):
+    qs = numbers.find(text)
+    assert qs and qs[-1].unit_text.endswith(unit["text"])
+    if unit["kind"] == "money":
+        assert qs[-1].currency == unit["currency"]
+
+
+@pytest.mark.parametrize("case", indicators.examples(), ids=lambda c: c["raw"])
+def test_indicator_examples(case):
+    assert indicators.clean(case["raw"]) == case["clean"]
+
+
+def _copy_patterns(tmp_path):
+    dst = tmp_path / "patterns"
+    shutil.copytree(patterns.patterns_dir(), dst)
+    return dst
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda d: d["units"][0].update(bogus=1), "unknown keys"),
+    (lambda d: d["units"][0].update(kind="weight"), "unknown kind"),
+    (lambda d: d["units"].append(dict(d["units"][0])), "duplicate unit"),
+])
+def test_unknown_keys_and_bad_values_are_errors(tmp_path, monkeypatch, edit, message):
+    dst = _copy_patterns(tmp_path)
+    data = json.loads((dst / "units.json").read_text(encoding="utf-8"))
+    edit(data)
+    (dst / "units.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("REPORTPARSE_PATTERNS", str(dst))
+    patterns.load.cache_clear()
+    try:
+        with pytest.raises(patterns.PatternError, match=message):
+            patterns.load()
+    finally:
+        monkeypatch.delenv("REPORTPARSE_PATTERNS")
+        patterns.load.cache_clear()
+
+
+def test_a_counterexample_that_matches_is_an_error(tmp_path, monkeypatch):
+    dst = _copy_patterns(tmp_path)
+    data = json.loads((dst / "numbers.json").read_text(encoding="utf-8"))
+    data["patterns"]["scale"]["counterexamples"].append("万")
+    (dst / "numbers.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("REPORTPARSE_PATTERNS", str(dst))
+    patterns.load.cache_clear()
+    try:
+        with pytest.raises(patterns.PatternError, match="counterexample '万' matches"):
+            patterns.load()
+    finally:
+        monkeypatch.delenv("REPORTPARSE_PATTERNS")
+        patterns.load.cache_clear()
+
+
+def test_section_level_patterns_distinguish_outline_from_decimals():
+    levels = dict((lvl, rx) for lvl, rx in patterns.load().levels)
+    assert levels[3].match("1.促进") and not levels[3].match("1.5亿元")
+    assert regex.match(levels[2], "（一）部门职能") and not levels[1].match("一是加强")
