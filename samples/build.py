@@ -27,7 +27,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pdfencrypt import StandardEncryption
 
 HERE = Path(__file__).resolve().parent
 FONT = "STSong-Light"
@@ -157,17 +156,31 @@ def page_furniture(damage: set[str], header: str):
     return on_page
 
 
-def build_pdf(src: Path, damage: set[str] = frozenset(), encrypt: tuple[str, str] | None = None) -> bytes:
+def build_pdf(src: Path, damage: set[str] = frozenset()) -> bytes:
     blocks = parse(src)
     title = next((v for k, v in blocks if k == "title"), src.stem)
     buf = io.BytesIO()
-    enc = StandardEncryption(encrypt[0], ownerPassword=encrypt[1]) if encrypt else None
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=28 * mm, rightMargin=28 * mm, topMargin=30 * mm,
-                            bottomMargin=28 * mm, title=title, author="reportparse samples", encrypt=enc,
+                            bottomMargin=28 * mm, title=title, author="reportparse samples",
                             invariant=1)
     fn = page_furniture(set(damage), title)
     doc.build(story(blocks, set(damage)), onFirstPage=fn, onLaterPages=fn)
     return buf.getvalue()
+
+
+def encrypt(pdf_bytes: bytes, user: str, owner: str) -> bytes:
+    """AES-256 with qpdf (Debian package qpdf): reportlab's own encryption leaves the CID
+    font's CIDSystemInfo strings in a form pdfminer cannot read, which is a different damage."""
+    import shutil
+    import subprocess
+    import tempfile
+    if not shutil.which("qpdf"):
+        raise SystemExit("encrypted samples need qpdf: apt-get install qpdf")
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf"
+        src.write_bytes(pdf_bytes)
+        subprocess.run(["qpdf", "--encrypt", user, owner, "256", "--", str(src), str(dst)], check=True)
+        return dst.read_bytes()
 
 
 def scan(pdf_bytes: bytes, dpi: int = 150, pages: int | None = None) -> bytes:
@@ -209,10 +222,8 @@ def main() -> None:
     (out / "scanned").mkdir(exist_ok=True)
     (out / "scanned" / "wenlv-2024-scanned-p1.pdf").write_bytes(scan(clean, dpi=200, pages=1))
     (out / "encrypted").mkdir(exist_ok=True)
-    (out / "encrypted" / "owner-password-only.pdf").write_bytes(
-        build_pdf(HERE / "src" / "wenlv-2024.txt", encrypt=("", "owner-secret")))
-    (out / "encrypted" / "user-password.pdf").write_bytes(
-        build_pdf(HERE / "src" / "wenlv-2024.txt", encrypt=("user-secret", "owner-secret")))
+    for name, user in (("owner-password-only.pdf", ""), ("user-password.pdf", "user-secret")):
+        (out / "encrypted" / name).write_bytes(encrypt(clean, user, "owner-secret"))
     (out / "broken").mkdir(exist_ok=True)
     (out / "broken" / "html-saved-as.pdf").write_bytes(
         "<!DOCTYPE html><html><head><title>404</title></head><body>页面不存在</body></html>".encode())

@@ -20,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--timeout", type=float, default=120.0, help="seconds per file before it is failed (default: 120)")
     ing.add_argument("--force", action="store_true", help="re-parse files already in the output")
     ing.add_argument("--no-ocr", action="store_true", help="do not OCR image-only or garbled pages")
+    ing.add_argument("--password", default="", help="password for encrypted PDFs (default: none)")
     ing.add_argument("--quiet", action="store_true", help="no progress lines")
     chk = sub.add_parser("check", help="print the consistency checks of an output folder, failures first")
     chk.add_argument("out", nargs="?", default="outputs", help="output folder (default: outputs)")
@@ -31,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _ingest(a: argparse.Namespace) -> int:
     from .batch import ingest
-    s = ingest(a.paths, a.out, {"ocr": not a.no_ocr, "timeout": a.timeout}, a.jobs, a.force, progress=not a.quiet)
+    s = ingest(a.paths, a.out, {"ocr": not a.no_ocr, "timeout": a.timeout, "password": a.password}, a.jobs, a.force, progress=not a.quiet)
     print(f"files {s.files}: parsed {s.parsed}, skipped {s.skipped} (already in {a.out}); pages {s.pages}; "
           f"{s.seconds:.1f} s")
     print("rows: " + ", ".join(f"{k} {v}" for k, v in s.rows.items()))

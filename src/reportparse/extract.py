@@ -124,7 +124,9 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
     needs_ocr = garbage >= settings.garbled_ratio or (len(chars) < settings.min_page_chars and page.images)
     if needs_ocr:
         why = "garbled text layer" if garbage >= settings.garbled_ratio else "image-only page"
-        if settings.ocr and settings.tesseract_path():
+        if not settings.ocr:
+            out.note = f"page {number}: {why} left unread because OCR is turned off"
+        elif settings.tesseract_path():
             out.lines = ocr.ocr_page(page, number, settings)
             out.ocr = True
             out.note = None if out.lines else f"page {number}: OCR found no text ({why})"

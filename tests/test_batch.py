@@ -1,0 +1,98 @@
+"""Archive-scale guarantees: skip what is done, survive SIGKILL, replace changed files,
+fail a hanging file without stopping the batch."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from reportparse import batch, load, write
+from conftest import ROOT, SAMPLES
+
+TEXT_PDFS = [SAMPLES / "seed-panyu-2023.pdf", SAMPLES / "wenlv-2024.pdf", SAMPLES / "weijian-project-2023.pdf",
+             SAMPLES / "damaged" / "wenlv-2024-damaged.pdf"]
+
+
+def corpus(tmp_path, copies=3):
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(copies):
+        for p in TEXT_PDFS:
+            # one changed byte in the metadata gives each copy its own content hash
+            data = p.read_bytes().replace(b"reportparse samples", f"reportparse copy {i:02d}".encode()[:19], 1)
+            (d / f"{i}-{p.name}").write_bytes(data)
+    return d
+
+
+def tables(out):
+    t = load(out)
+    res = {}
+    for k, v in t.items():
+        v = v.drop(columns=[c for c in ("source",) if c in v])  # the two runs read the same files by one path
+        res[k] = v.sort_values(list(v.columns)).reset_index(drop=True)
+    return res
+
+
+def test_second_run_changes_nothing_and_parses_nothing(tmp_path):
+    src, out = corpus(tmp_path, 1), tmp_path / "out"
+    s1 = batch.ingest([str(src)], str(out), {"ocr": False}, jobs=2, progress=False)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")}
+    s2 = batch.ingest([str(src)], str(out), {"ocr": False}, jobs=2, progress=False)
+    assert s1.parsed == 4 and s2.parsed == 0 and s2.skipped == 4
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")} == before
+
+
+def test_changed_file_replaces_its_rows(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    target = src / "report.pdf"
+    shutil.copy(SAMPLES / "wenlv-2024.pdf", target)
+    batch.ingest([str(src)], str(out), {"ocr": False}, jobs=1, progress=False)
+    shutil.copy(SAMPLES / "weijian-project-2023.pdf", target)
+    s = batch.ingest([str(src)], str(out), {"ocr": False}, jobs=1, progress=False)
+    docs = load(out)["documents"]
+    assert s.parsed == 1 and len(docs) == 1 and docs.organization[0] == "广州市白云区卫生健康局"
+    assert set(load(out)["measures"].doc_id) == {docs.doc_id[0]}
+
+
+def test_sigkill_then_rerun_equals_uninterrupted_run(tmp_path):
+    src = corpus(tmp_path, 3)
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    batch.ingest([str(src)], str(clean), {"ocr": False}, jobs=2, progress=False)
+    cmd = [sys.executable, "-m", "reportparse", "ingest", str(src), "--out", str(killed), "--jobs", "2", "--no-ocr", "--quiet"]
+    p = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(write.committed(killed)) < 3:
+        time.sleep(0.05)
+    os.killpg(p.pid, signal.SIGKILL)  # the parent and its workers, mid-run
+    p.wait()
+    mid = load(killed)  # readable and consistent while half done
+    assert 0 < len(mid["documents"]) < 12
+    assert set(mid["measures"].doc_id) <= set(mid["documents"].doc_id)
+    s = batch.ingest([str(src)], str(killed), {"ocr": False}, jobs=2, progress=False)
+    assert s.skipped >= len(mid["documents"]) - 2
+    a, b = tables(clean), tables(killed)
+    for name in write.TABLES:
+        pd.testing.assert_frame_equal(a[name], b[name], check_like=True)
+
+
+def test_a_file_over_the_time_limit_fails_alone(tmp_path):
+    src, out = corpus(tmp_path, 1), tmp_path / "out"
+    s = batch.ingest([str(src)], str(out), {"ocr": False, "timeout": 0.001}, jobs=2, progress=False)
+    docs = load(out)["documents"]
+    assert len(docs) == 4 and (docs.status == "failed").all()
+    assert docs.error.str.contains("timed out after").all()
+    assert len(s.failures) == 4
+
+
+def test_folders_are_walked_for_pdfs_in_any_case(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "X.PDF").write_bytes(b"%PDF-1.4")
+    (tmp_path / "a" / "notes.txt").write_text("x")
+    assert batch.collect([str(tmp_path)]) == [str(tmp_path / "a" / "b" / "X.PDF")]
+    with pytest.raises(FileNotFoundError):
+        batch.collect([str(tmp_path / "missing")])
