@@ -81,8 +81,9 @@ def join_chars(chars: list[dict]) -> str:
     return "".join(out)
 
 
-def build_lines(chars: list[dict], page_no: int) -> list[Line]:
-    """Cluster characters into lines by vertical overlap, then order each line by x."""
+def build_lines(chars: list[dict], page_no: int, dedupe: float = 1.0) -> list[Line]:
+    """Cluster characters into lines by vertical overlap, order each line by x, and merge
+    overprinted twins (fake bold: the same glyph again within ``dedupe`` pt)."""
     rows: list[list[dict]] = []
     for c in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
         if c["text"].isspace():
@@ -99,28 +100,57 @@ def build_lines(chars: list[dict], page_no: int) -> list[Line]:
     lines = []
     for row in rows:
         row.sort(key=lambda c: c["x0"])
-        text = join_chars(row).strip()
+        kept: list[dict] = []
+        for c in row:
+            twin = next((k for k in kept[-3:] if k["text"] == c["text"] and abs(k["x0"] - c["x0"]) <= dedupe
+                         and abs(k["top"] - c["top"]) <= dedupe), None)
+            if twin is None:
+                kept.append(c)
+        text = join_chars(kept).strip()
         if not text:
             continue
-        sizes = [c.get("size", 10) for c in row]
-        lines.append(Line(page_no, text, row[0]["x0"], row[-1]["x1"], min(c["top"] for c in row),
-                          max(c["bottom"] for c in row), statistics.median(sizes)))
+        sizes = [c.get("size", 10) for c in kept]
+        lines.append(Line(page_no, text, kept[0]["x0"], kept[-1]["x1"], min(c["top"] for c in kept),
+                          max(c["bottom"] for c in kept), statistics.median(sizes)))
     return lines
 
 
-def _clean_cell(cell: str | None) -> str | None:
-    if cell is None:
-        return None
-    return "".join(cell.split("\n")).strip()
+def _inside(c: dict, box: tuple[float, float, float, float]) -> bool:
+    cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[list[Table], list[dict]]:
+    """Ruled tables found on the page's lines; cell text is rebuilt from the cleaned chars
+    (so watermark and fake-bold damage is repaired in cells too). Returns the tables and
+    the chars outside them."""
+    if not (page.lines or page.rects):
+        return [], chars
+    tables: list[Table] = []
+    boxes = []
+    for t in page.find_tables():
+        grid = []
+        for row in t.rows:
+            cells = []
+            for cell in row.cells:
+                if cell is None:
+                    cells.append(None)
+                    continue
+                inside = [c for c in chars if _inside(c, cell)]
+                cells.append("".join(ln.text for ln in build_lines(inside, number, settings.dedupe_tolerance)))
+            grid.append(cells)
+        if len(grid) >= 2 and max(len(r) for r in grid) >= 2:
+            tables.append(Table(number, grid, float(t.bbox[1]), float(t.bbox[3])))
+            boxes.append(t.bbox)
+    if boxes:
+        chars = [c for c in chars if not any(_inside(c, b) for b in boxes)]
+    return tables, chars
 
 
 def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page:
     out = Page(number, float(page.width), float(page.height))
-    clean = page.filter(_upright).dedupe_chars(tolerance=settings.dedupe_tolerance)
-    chars = clean.chars
+    chars = [c for c in page.chars if _upright(c)]
     garbage = _garbage_share(chars)
-    big_image = any((im["x1"] - im["x0"]) * (im["bottom"] - im["top"]) > 0.5 * out.width * out.height
-                    for im in page.images)
     needs_ocr = garbage >= settings.garbled_ratio or (len(chars) < settings.min_page_chars and page.images)
     if needs_ocr:
         why = "garbled text layer" if garbage >= settings.garbled_ratio else "image-only page"
@@ -134,24 +164,11 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
             out.note = (f"page {number}: {why} needs OCR but tesseract is not installed; install it with "
                         "`apt-get install tesseract-ocr tesseract-ocr-chi-sim`")
         return out
-    del big_image
-    tables = []
     try:
-        found = clean.find_tables()
-    except Exception as e:  # pdfplumber table finder on odd geometry; keep the text, note the loss
-        found = []
-        out.note = f"page {number}: table detection failed ({type(e).__name__}: {e})"
-    for t in found:
-        rows = [[_clean_cell(c) for c in r] for r in t.extract()]
-        if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
-            tables.append((t.bbox, Table(number, rows, float(t.bbox[1]), float(t.bbox[3]))))
-    if tables:
-        def outside(c: dict) -> bool:
-            cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-            return not any(x0 <= cx <= x1 and top <= cy <= bottom for (x0, top, x1, bottom), _ in tables)
-        chars = [c for c in chars if outside(c)]
-    out.tables = [t for _, t in tables]
-    out.lines = build_lines(chars, number)
+        out.tables, chars = _tables(page, chars, number, settings)
+    except Exception as e:  # pdfplumber's table finder on odd geometry: keep the text, say what was lost
+        out.note = f"page {number}: table detection failed ({type(e).__name__}: {e}); tables read as text"
+    out.lines = build_lines(chars, number, settings.dedupe_tolerance)
     return out
 
 
