@@ -56,3 +56,17 @@ def test_readme_commands_are_the_ci_commands():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     test_cmd = re.search(r"<!-- test-command -->\s*```(?:bash|sh)?\n(.+?)\n```", readme, re.S).group(1).strip()
     assert test_cmd in ci
+
+
+def test_tables_read_directly_with_pandas_and_duckdb(samples_out):
+    duckdb = pytest.importorskip("duckdb")
+    for table in ("documents", "sections", "measures", "amounts", "items", "checks"):
+        df = pd.read_parquet(samples_out / table)
+        assert "doc_id" in df and "year" in df  # hive partition year=<fiscal_year>
+    docs = pd.read_parquet(samples_out / "documents")
+    assert str(docs.fiscal_year.dtype) in ("int64", "Int64", "float64")
+    assert (samples_out / "documents" / "year=2023").is_dir()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sql = re.search(r"```sql\n(.+?)```", readme, re.S).group(1).replace("outputs/", f"{samples_out}/")
+    rows = duckdb.sql(sql).fetchall()
+    assert ("广州市白云区卫生健康局", 2023, "share") in [r[:3] for r in rows]

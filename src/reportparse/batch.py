@@ -93,9 +93,8 @@ class _Slot:
 
 
 def _existing_sources(out: str) -> dict[str, str]:
-    d = Path(out) / "documents"
     res = {}
-    for p in d.glob("part-*.parquet") if d.is_dir() else []:
+    for p in write.parts(out, "documents"):
         try:
             t = pq.read_table(p, columns=["doc_id", "source"]).to_pylist()
         except Exception:  # an unreadable part is swept and redone below; nothing is lost

@@ -1,8 +1,12 @@
 """Reports -> one Parquet dataset per table, with explicit schemas.
 
-Each document's rows go to one part file per table named by its doc_id, written to a temp
-name and renamed, documents last: a document is in the output once its documents part
+Each document's rows go to one part file per table, ``OUT/<table>/year=<fiscal_year>/
+part-<doc_id>.parquet`` (hive style; ``year=0`` when the year is unknown), written to a
+temp name and renamed, documents last: a document is in the output once its documents part
 exists, and a killed run leaves at most orphan parts that the next run removes.
+
+The partition key is ``year``, not ``fiscal_year``: pyarrow refuses a hive key that repeats
+a column of the files, and documents.fiscal_year must stay a typed int64 column.
 """
 from __future__ import annotations
 
@@ -75,60 +79,67 @@ def _atomic(table: pa.Table, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def part_name(doc_id: str) -> str:
-    return f"part-{doc_id}.parquet"
+EMPTY = "part-empty.parquet"
+
+
+def part_path(out: str | Path, table: str, doc_id: str, year: int | None) -> Path:
+    return Path(out) / table / f"year={year or 0}" / f"part-{doc_id}.parquet"
+
+
+def _doc_of(p: Path) -> str:
+    return p.name[5:-8]
+
+
+def parts(out: str | Path, table: str) -> list[Path]:
+    d = Path(out) / table
+    return sorted(d.glob("year=*/part-*.parquet")) if d.is_dir() else []
 
 
 def write_report(report: Report, out: str | Path) -> None:
     """All tables of one document; the documents part last, as its commit mark."""
-    out = Path(out)
     data = rows(report)
     for name in TABLES[1:] + TABLES[:1]:
-        _atomic(pa.Table.from_pylist(data[name], schema=SCHEMAS[name]), out / name / part_name(report.doc_id))
+        _atomic(pa.Table.from_pylist(data[name], schema=SCHEMAS[name]),
+                part_path(out, name, report.doc_id, report.document.fiscal_year))
 
 
 def remove_doc(doc_id: str, out: str | Path) -> None:
     """Documents part first, so a half-removed document is an orphan, never a partial one."""
     for name in TABLES:
-        p = Path(out) / name / part_name(doc_id)
-        if p.exists():
+        for p in (Path(out) / name).glob(f"year=*/part-{doc_id}.parquet"):
             p.unlink()
 
 
 def committed(out: str | Path) -> set[str]:
-    d = Path(out) / "documents"
-    if not d.is_dir():
-        return set()
-    return {p.name[5:-8] for p in d.glob("part-*.parquet")}
+    return {_doc_of(p) for p in parts(out, "documents")} - {"empty"}
 
 
 def sweep(out: str | Path) -> int:
     """Remove parts of documents that were never committed and stale temp files."""
     done, n = committed(out), 0
-    for name in TABLES[1:]:
+    for name in TABLES:
         d = Path(out) / name
         if not d.is_dir():
             continue
-        for p in d.iterdir():
-            if p.name.startswith(".") and p.name.endswith(".tmp") or \
-                    (p.name.startswith("part-") and p.name[5:-8] not in done):
-                p.unlink(); n += 1
-    d = Path(out) / "documents"
-    if d.is_dir():
-        for p in d.glob(".*.tmp"):
+        for p in d.glob("year=*/.*.tmp"):
             p.unlink(); n += 1
+        if name == "documents":
+            continue
+        for p in parts(out, name):
+            if _doc_of(p) not in done and p.name != EMPTY:
+                p.unlink(); n += 1
     return n
 
 
 def ensure_empty_tables(out: str | Path) -> None:
     """An empty table still has one (empty) part so readers see its columns."""
     for name, schema in SCHEMAS.items():
-        d = Path(out) / name
-        d.mkdir(parents=True, exist_ok=True)
-        if not any(d.glob("part-*.parquet")):
-            _atomic(pa.Table.from_pylist([], schema=schema), d / "part-empty.parquet")
-        elif (d / "part-empty.parquet").exists() and len(list(d.glob("part-*.parquet"))) > 1:
-            (d / "part-empty.parquet").unlink()
+        found = parts(out, name)
+        empty = part_path(out, name, "empty", None)
+        if not found:
+            _atomic(pa.Table.from_pylist([], schema=schema), empty)
+        elif empty.exists() and len(found) > 1:
+            empty.unlink()
 
 
 def load(out: str | Path) -> dict:
@@ -137,8 +148,7 @@ def load(out: str | Path) -> dict:
     done = committed(out)
     res = {}
     for name, schema in SCHEMAS.items():
-        d = Path(out) / name
-        files = sorted(p for p in d.glob("part-*.parquet") if p.name[5:-8] in done) if d.is_dir() else []
+        files = [p for p in parts(out, name) if _doc_of(p) in done]
         tbl = pa.concat_tables([pq.read_table(f, schema=schema) for f in files]) if files else schema.empty_table()
         res[name] = tbl.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get)
     return res
