@@ -77,6 +77,22 @@ def worker_rss(path: Path) -> tuple[float, int, float]:
     return float(mb), int(n), float(secs)
 
 
+def ocr_cost(pages: int) -> tuple[float, int, float]:
+    """OCR path: a scanned copy of the seed sample (200 dpi, speckle-free render), parsed by a
+    fresh process like a worker; returns (peak RSS MB, pages, seconds per page)."""
+    import build
+    clean = (ROOT / "samples" / "seed-panyu-2023.pdf").read_bytes()
+    with tempfile.TemporaryDirectory() as tmp:
+        scanned = Path(tmp) / "scanned.pdf"
+        scanned.write_bytes(build.scan(clean, dpi=200, pages=pages))
+        code = ("import resource, sys, time; from reportparse import parse_pdf; t=time.time(); "
+                "r = parse_pdf(sys.argv[1]); assert r.ocr_pages, r.error; "
+                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, r.ocr_pages, (time.time()-t) / r.ocr_pages)")
+        out = subprocess.run([sys.executable, "-c", code, str(scanned)], capture_output=True, text=True, check=True)
+    mb, n, per = out.stdout.split()
+    return float(mb), int(n), float(per)
+
+
 def jobs_speedup(n_copies: int) -> tuple[float, float, int]:
     from reportparse.batch import ingest
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,6 +117,7 @@ def main() -> None:
     ap.add_argument("--long-pages", type=int, default=300)
     ap.add_argument("--copies", type=int, default=16, help="copies of each sample for the --jobs comparison")
     ap.add_argument("--profile", action="store_true", help="print where the pipeline's time goes")
+    ap.add_argument("--ocr-pages", type=int, default=3, help="pages of the scanned copy for the OCR figures (0: skip)")
     a = ap.parse_args()
     pipeline(TEXT_PDFS[:1])  # warm imports and pattern loading before timing
     raw = rate(raw_extract, TEXT_PDFS, a.repeat)
@@ -113,6 +130,9 @@ def main() -> None:
         long_pdf = long_report(a.long_pages, Path(tmp) / "long.pdf")
         mb, n, secs = worker_rss(long_pdf)
         print(f"long report                 : {n} pages, one worker peak RSS {mb:.0f} MB, {n / secs:.1f} pages/s")
+    if a.ocr_pages and shutil.which("tesseract"):
+        mb, n, per = ocr_cost(a.ocr_pages)
+        print(f"OCR path                    : {n} scanned pages, {per:.1f} s/page, one worker peak RSS {mb:.0f} MB")
     t1, t2, files = jobs_speedup(a.copies)
     print(f"--jobs 1 vs --jobs 2        : {files} files, {t1:.1f} s vs {t2:.1f} s, speedup {t1 / t2:.2f}x "
           f"({os.cpu_count()} cores)")

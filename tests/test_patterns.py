@@ -5,7 +5,7 @@ import shutil
 import pytest
 import regex
 
-from reportparse import indicators, numbers, patterns
+from reportparse import indicators, numbers, ocrfix, patterns
 
 
 def test_all_pattern_files_load():
@@ -94,3 +94,21 @@ def test_section_level_patterns_distinguish_outline_from_decimals():
     levels = dict((lvl, rx) for lvl, rx in patterns.load().levels)
     assert levels[3].match("1.促进") and not levels[3].match("1.5亿元")
     assert regex.match(levels[2], "（一）部门职能") and not levels[1].match("一是加强")
+
+
+@pytest.mark.parametrize("pair", ocrfix.cases()["examples"], ids=lambda p: p[0])
+def test_ocr_confusion_examples(pair):
+    assert ocrfix.fix(pair[0]) == pair[1]
+
+
+@pytest.mark.parametrize("text", ocrfix.cases()["counterexamples"])
+def test_ocr_confusion_counterexamples(text):
+    assert ocrfix.fix(text) == text
+
+
+def test_organization_examples_resolve():
+    from reportparse.recognize import _org_from_title
+    data = json.loads((patterns.patterns_dir() / "fields.json").read_text(encoding="utf-8"))
+    for title in data["organization"]["examples"]:
+        org = _org_from_title(title)
+        assert org and org.endswith("局") and "年" not in org and "附件" not in org, (title, org)

@@ -48,3 +48,10 @@ def clean(raw: str) -> str:
     while len(words) > 1 and words[-1] in trail:
         words.pop()
     return "".join(words).strip()
+
+
+def tokenizer() -> jieba.Tokenizer:
+    """The shared jieba tokenizer, initialized (its FREQ table is used by ocrfix)."""
+    tok = _setup()[0]
+    tok.check_initialized()
+    return tok

@@ -14,6 +14,7 @@ class Line:
     top: float
     bottom: float
     size: float
+    ocr: bool = False  # geometry from OCR boxes: sizes are too noisy to mark headings
 
 
 @dataclass

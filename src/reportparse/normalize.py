@@ -12,7 +12,7 @@ from collections import Counter
 
 import regex
 
-from . import patterns
+from . import ocrfix, patterns
 from .model import Extracted, Line, Paragraph, Table
 
 PAGE_NUMBER = regex.compile(
@@ -134,7 +134,7 @@ def reflow(lines: list[Line], heading: "regex.Pattern") -> list[Paragraph]:
             prev_end = last in SENTENCE_END
             indented = ln.x0 > left + 1.2 * size
             marker = bool(heading.match(ln.text))
-            size_jump = abs(ln.size - prev.size) > 0.2 * max(ln.size, prev.size)
+            size_jump = not (ln.ocr or prev.ocr) and abs(ln.size - prev.size) > 0.2 * max(ln.size, prev.size)
             # A short line without closing punctuation is a wrap forced by an unbreakable
             # number ("实际达到" / "63.50%；"), unless an indent or a number says otherwise.
             if indented or size_jump or (marker and (prev_end or prev_short)) or (prev_short and last in PARA_END) or prev_heading:
@@ -156,6 +156,8 @@ def normalize(ex: Extracted, band: float = 0.1) -> tuple[list[Paragraph], list[T
     for p in ex.pages:
         for ln in p.lines:
             ln.text = translate(ln.text)
+            if p.ocr:
+                ln.text = ocrfix.fix(ln.text)
             if ln.text:
                 lines.append(ln)
     heading = heading_regex()

@@ -65,6 +65,6 @@ def lines_from_tsv(tsv: str, number: int, scale: float) -> list[Line]:
         top = min(int(w["top"]) for w in words) * scale
         bottom = max(int(w["top"]) + int(w["height"]) for w in words) * scale
         heights = sorted(int(w["height"]) for w in words)
-        lines.append(Line(number, text, x0, x1, top, bottom, heights[len(heights) // 2] * scale))
+        lines.append(Line(number, text, x0, x1, top, bottom, heights[len(heights) // 2] * scale, ocr=True))
     lines.sort(key=lambda l: (l.top, l.x0))
     return lines

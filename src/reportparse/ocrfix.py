@@ -1,0 +1,59 @@
+"""Undo Tesseract's look-alike confusions (支→文, 覆→履) using word frequencies.
+
+Only OCR'd text is touched, and a character changes only when its look-alike forms a far
+more frequent word with the same neighbours, so real words (文件, 文化) stay.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from . import indicators
+from .patterns import PatternError, patterns_dir
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[dict[str, list[str]], float, int]:
+    data = json.loads((patterns_dir() / "ocr_confusions.json").read_text(encoding="utf-8"))
+    unknown = set(data) - {"description", "min_ratio", "min_freq", "pairs", "examples", "counterexamples"}
+    if unknown:
+        raise PatternError(f"ocr_confusions.json: unknown keys {sorted(unknown)}")
+    alts: dict[str, list[str]] = {}
+    for a, b in data["pairs"]:
+        if len(a) != 1 or len(b) != 1:
+            raise PatternError(f"ocr_confusions.json: pair {a!r}/{b!r} must be single characters")
+        alts.setdefault(a, []).append(b)
+        alts.setdefault(b, []).append(a)
+    return alts, float(data["min_ratio"]), int(data["min_freq"])
+
+
+def cases() -> dict:
+    return json.loads((patterns_dir() / "ocr_confusions.json").read_text(encoding="utf-8"))
+
+
+def _best(text: str, i: int, ch: str, freq: dict[str, int]) -> int:
+    """The highest frequency of a 2-3 character word through position i with ``ch`` there."""
+    best = 0
+    for lo in range(max(0, i - 2), i + 1):
+        for hi in range(i + 1, min(len(text), lo + 3) + 1):
+            if hi - lo < 2:
+                continue
+            word = text[lo:i] + ch + text[i + 1:hi]
+            best = max(best, freq.get(word, 0))
+    return best
+
+
+def fix(text: str) -> str:
+    alts, ratio, floor = _table()
+    freq = indicators.tokenizer().FREQ
+    chars = list(text)
+    for i, c in enumerate(chars):
+        if c not in alts:
+            continue
+        here = _best("".join(chars), i, c, freq)
+        for alt in alts[c]:
+            there = _best("".join(chars), i, alt, freq)
+            if there >= floor and there > ratio * max(here, 1):
+                chars[i] = alt
+                break
+    return "".join(chars)
