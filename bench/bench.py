@@ -67,30 +67,27 @@ def long_report(pages: int, out: Path) -> Path:
     return out
 
 
-def worker_rss(path: Path) -> tuple[float, int, float]:
-    """Peak RSS (MB) of a fresh process that parses ``path`` as a worker does."""
-    code = ("import resource, sys, time; from reportparse import parse_pdf; t=time.time(); "
-            "r = parse_pdf(sys.argv[1], {'ocr': False}); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, r.page_count, time.time()-t)")
+def in_worker(path: Path, ocr: bool) -> tuple[float, int, int, float]:
+    """Parse ``path`` in a fresh process, as a worker does; returns (peak RSS MB, pages,
+    OCR'd pages, seconds)."""
+    code = ("import resource, sys, time; from reportparse import parse_pdf; t = time.time(); "
+            f"r = parse_pdf(sys.argv[1], {{'ocr': {ocr}}}); s = time.time() - t; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, r.page_count, r.ocr_pages, s)")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
-    mb, n, secs = out.stdout.split()
-    return float(mb), int(n), float(secs)
+    mb, n, o, secs = out.stdout.split()
+    return float(mb), int(n), int(o), float(secs)
 
 
 def ocr_cost(pages: int) -> tuple[float, int, float]:
-    """OCR path: a scanned copy of the seed sample (200 dpi, speckle-free render), parsed by a
-    fresh process like a worker; returns (peak RSS MB, pages, seconds per page)."""
+    """OCR path on a scanned copy of the seed sample (200 dpi): (peak RSS MB, OCR'd pages,
+    seconds per page)."""
     import build
     clean = (ROOT / "samples" / "seed-panyu-2023.pdf").read_bytes()
     with tempfile.TemporaryDirectory() as tmp:
         scanned = Path(tmp) / "scanned.pdf"
         scanned.write_bytes(build.scan(clean, dpi=200, pages=pages))
-        code = ("import resource, sys, time; from reportparse import parse_pdf; t=time.time(); "
-                "r = parse_pdf(sys.argv[1]); assert r.ocr_pages, r.error; "
-                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, r.ocr_pages, (time.time()-t) / r.ocr_pages)")
-        out = subprocess.run([sys.executable, "-c", code, str(scanned)], capture_output=True, text=True, check=True)
-    mb, n, per = out.stdout.split()
-    return float(mb), int(n), float(per)
+        mb, _, ocr_pages, secs = in_worker(scanned, True)
+    return mb, ocr_pages, secs / max(ocr_pages, 1)
 
 
 def jobs_speedup(n_copies: int) -> tuple[float, float, int]:
@@ -113,7 +110,7 @@ def jobs_speedup(n_copies: int) -> tuple[float, float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--long-pages", type=int, default=300)
     ap.add_argument("--copies", type=int, default=16, help="copies of each sample for the --jobs comparison")
     ap.add_argument("--profile", action="store_true", help="print where the pipeline's time goes")
@@ -128,7 +125,7 @@ def main() -> None:
     print(f"pipeline / raw              : {full / raw:7.2f}x")
     with tempfile.TemporaryDirectory() as tmp:
         long_pdf = long_report(a.long_pages, Path(tmp) / "long.pdf")
-        mb, n, secs = worker_rss(long_pdf)
+        mb, n, _, secs = in_worker(long_pdf, False)
         print(f"long report                 : {n} pages, one worker peak RSS {mb:.0f} MB, {n / secs:.1f} pages/s")
     if a.ocr_pages and shutil.which("tesseract"):
         mb, n, per = ocr_cost(a.ocr_pages)

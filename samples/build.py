@@ -157,11 +157,18 @@ def page_furniture(damage: set[str], header: str):
 
 
 def build_pdf(src: Path, damage: set[str] = frozenset()) -> bytes:
+    """The PDF of one source text with the given damage kinds. ``cid`` writes the fonts'
+    CIDSystemInfo through reportlab's RC4 encryption, which pdfminer cannot decode: every
+    character then extracts as (cid:N), the garbled-text-layer case that needs OCR."""
     blocks = parse(src)
     title = next((v for k, v in blocks if k == "title"), src.stem)
     buf = io.BytesIO()
+    enc = None
+    if "cid" in damage:
+        from reportlab.lib.pdfencrypt import StandardEncryption
+        enc = StandardEncryption("", ownerPassword="owner-secret")
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=28 * mm, rightMargin=28 * mm, topMargin=30 * mm,
-                            bottomMargin=28 * mm, title=title, author="reportparse samples",
+                            bottomMargin=28 * mm, title=title, author="reportparse samples", encrypt=enc,
                             invariant=1)
     fn = page_furniture(set(damage), title)
     doc.build(story(blocks, set(damage)), onFirstPage=fn, onLaterPages=fn)
@@ -207,6 +214,7 @@ SAMPLES = {
     "wenlv-2024.pdf": ("wenlv-2024.txt", set()),
     "weijian-project-2023.pdf": ("weijian-project-2023.txt", {"header", "pagenum"}),
     "damaged/wenlv-2024-damaged.pdf": ("wenlv-2024.txt", {"kangxi", "fakebold", "letterspace", "watermark", "header", "pagenum"}),
+    "damaged/wenlv-2024-cid-garbled.pdf": ("wenlv-2024.txt", {"cid"}),
 }
 
 

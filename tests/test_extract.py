@@ -126,3 +126,18 @@ def test_settings_validate():
     with pytest.raises(ValueError, match="unknown settings"):
         Settings.resolve({"dpi": 300})
     assert Settings.resolve({"timeout": 5}).timeout == 5
+
+
+def test_garbled_cid_text_layer_is_detected():
+    ex = extract.extract(SAMPLES / "damaged" / "wenlv-2024-cid-garbled.pdf", Settings(ocr=False))
+    assert ex.errors and all("garbled text layer" in e for e in ex.errors)
+    assert not any(p.lines for p in ex.pages)  # never regex numbers out of (cid:N) junk
+
+
+@pytest.mark.ocr
+@pytest.mark.skipif(not has_tesseract(), reason="tesseract not installed")
+def test_garbled_cid_text_layer_is_ocred():
+    from reportparse import parse_pdf
+    r = parse_pdf(SAMPLES / "damaged" / "wenlv-2024-cid-garbled.pdf")
+    assert r.ocr_pages == 2 and r.status == "ok"
+    assert r.document.budget_initial == 58203600.0 and r.document.fiscal_year == 2024

@@ -20,23 +20,27 @@ from .settings import Settings
 CJK_SPACE = regex.compile(r"(?<=[\p{Han}\p{P}])\s+(?=[\p{Han}\p{P}\d])|(?<=[\p{Han}\p{P}\d])\s+(?=[\p{Han}\p{P}])")
 
 
-def scan_dpi(page, default: int) -> int:
+def scan_dpi(page) -> int | None:
     """The resolution of the page's scan, so the image is read 1:1 (no resampling blur,
-    no wasted pixels); ``default`` when the page has no dominant image."""
+    no wasted pixels); None when the page has no dominant image (a vector page)."""
     best = None
     for im in page.images:
         w_pt = im["x1"] - im["x0"]
         if w_pt > 0.5 * float(page.width) and im.get("srcsize"):
             best = im["srcsize"][0] / (w_pt / 72.0)
-    return int(min(400, max(150, best))) if best else default
+    return int(min(400, max(150, best))) if best else None
 
 
 def ocr_page(page, number: int, settings: Settings) -> list[Line]:
-    """Render at the scan's own resolution, remove speckle noise with a 3x3 median (scans
-    carry salt-and-pepper dots that Tesseract reads as punctuation), and read lines from
-    Tesseract's TSV (word boxes with line ids)."""
-    dpi = scan_dpi(page, settings.ocr_dpi)
-    image = page.to_image(resolution=dpi).original.convert("L").filter(ImageFilter.MedianFilter(3))
+    """Render at the scan's own resolution (vector pages at ``ocr_dpi``), remove speckle
+    noise from scans with a 3x3 median (salt-and-pepper dots that Tesseract reads as
+    punctuation), and read lines from Tesseract's TSV (word boxes with line ids)."""
+    dpi = scan_dpi(page)
+    scanned = dpi is not None
+    dpi = dpi or settings.ocr_dpi
+    image = page.to_image(resolution=dpi).original.convert("L")
+    if scanned:  # a vector page renders clean; a median there would only thin the strokes
+        image = image.filter(ImageFilter.MedianFilter(3))
     with tempfile.TemporaryDirectory() as tmp:
         png = os.path.join(tmp, "page.png")
         image.save(png)

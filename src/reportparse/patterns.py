@@ -163,6 +163,19 @@ def _compose(data: dict, extra: dict[str, str]) -> dict[str, str]:
     return done
 
 
+def _entries(where: str, entries: list[dict], key: str | None = None) -> list[tuple[dict, regex.Pattern]]:
+    """Entries of the form {key, pattern, examples, counterexamples}: checked and compiled;
+    examples must be found (search), counterexamples must not."""
+    out = []
+    for i, e in enumerate(entries):
+        w = f"{where}[{i}]"
+        _keys(w, e, {"pattern"} | ({key} if key else set()), {"examples", "counterexamples"})
+        rx = _compile(w, e["pattern"])
+        _check_examples(w, rx, e, full=False)
+        out.append((e, rx))
+    return out
+
+
 @lru_cache(maxsize=1)
 def load() -> Patterns:
     """Load and validate every pattern file once per process."""
@@ -175,20 +188,8 @@ def load() -> Patterns:
 
     sec = _read("sections.json")
     _keys("sections.json", sec, {"levels", "kinds"}, {"description"})
-    levels = []
-    for i, e in enumerate(sec["levels"]):
-        where = f"sections.json levels[{i}]"
-        _keys(where, e, {"level", "pattern"}, {"examples", "counterexamples"})
-        rx = _compile(where, e["pattern"])
-        _check_examples(where, rx, e, full=False)
-        levels.append((int(e["level"]), rx))
-    kinds = []
-    for i, e in enumerate(sec["kinds"]):
-        where = f"sections.json kinds[{i}]"
-        _keys(where, e, {"kind", "pattern"}, {"examples", "counterexamples"})
-        rx = _compile(where, e["pattern"])
-        _check_examples(where, rx, e, full=False)
-        kinds.append((e["kind"], rx))
+    levels = [(int(e["level"]), rx) for e, rx in _entries("sections.json levels", sec["levels"], "level")]
+    kinds = [(e["kind"], rx) for e, rx in _entries("sections.json kinds", sec["kinds"], "kind")]
 
     fd = _read("fields.json")
     _keys("fields.json", fd, {"fields", "self_score", "fiscal_year", "organization"}, {"description"})
@@ -207,14 +208,8 @@ def load() -> Patterns:
             if label.search(ex) and not (exclude and exclude.search(ex)):
                 raise PatternError(f"{where}: counterexample label {ex!r} is accepted")
         fields[name] = {"kind": e["kind"], "label": label, "exclude": exclude}
-    ss = fd["self_score"]
-    _keys("fields.json self_score", ss, {"pattern"}, {"examples", "counterexamples"})
-    self_score = _compile("fields.json self_score", ss["pattern"])
-    _check_examples("fields.json self_score", self_score, ss, full=False)
-    fy = fd["fiscal_year"]
-    _keys("fields.json fiscal_year", fy, {"pattern"}, {"examples", "counterexamples"})
-    fiscal_year = _compile("fields.json fiscal_year", fy["pattern"])
-    _check_examples("fields.json fiscal_year", fiscal_year, fy, full=False)
+    ((_, self_score),) = _entries("fields.json self_score", [fd["self_score"]])
+    ((_, fiscal_year),) = _entries("fields.json fiscal_year", [fd["fiscal_year"]])
     og = fd["organization"]
     _keys("fields.json organization", og, {"strip_prefix", "suffix", "unit_end", "label"}, {"examples", "counterexamples"})
     org = {k: _compile(f"fields.json organization.{k}", og[k]) for k in ("strip_prefix", "suffix", "unit_end", "label")}
