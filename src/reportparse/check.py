@@ -172,8 +172,78 @@ def score_total(scores: list[tuple[float | None, float, int, str]], total: tuple
                   f"自评表 得分 column sums to {s:g}, total row states {total[0]:g}", s, total[0])]
 
 
+BUDGET = regex.compile(r"预算(?:数|金额)?(?:为)?$")
+SPEND = regex.compile(r"(?:实际)?(?:支出|使用|拨付|执行数)(?:金额|数)?(?:为)?$")
+RATE = regex.compile(r"(?<!预算)(?:执行率|支出率|使用率|拨付率)(?:为|达)?\s*(?P<pct>\d+(?:\.\d+)?)\s*%")
+
+
+def item_rates(sections: list[Section], heads: dict[int, Paragraph], amounts: list[Amount],
+               rates: list[tuple[float, float, float, str, int, str]]) -> list[Check]:
+    """执行率 of a line item against its own budget and spending: a finance table's rows, and
+    prose of the form "X预算A万元，实际支出B万元，执行率C%" (all three in one sentence)."""
+    out = []
+    for budget, spend, stated, text, page, quote in rates:
+        out.append(_rate_check(budget, spend, stated, text, page, quote[:60]))
+    text_amounts = [a for a in amounts if a.source == "text"]
+    for s in sections:
+        for para in statement_paragraphs(s, heads):
+            for m in RATE.finditer(para.text):
+                start = max(para.text.rfind(c, 0, m.start()) for c in "。；") + 1
+                found = [a for _, a in _located(para.text, text_amounts, start, m.start())]
+                if len(found) < 2:
+                    continue
+                b, e = found[-2], found[-1]
+                if BUDGET.search(b.context or "") and SPEND.search(e.context or "") and b.amount > 0:
+                    out.append(_rate_check(b.amount, e.amount, float(m.group("pct")), m.group("pct"),
+                                           para.page_at(m.start()), para.text[start:m.end()][:60]))
+    return out
+
+
+def _rate_check(budget: float, spend: float, stated: float, text: str, page: int, quote: str) -> Check:
+    expected = spend / budget * 100 if budget else float("nan")
+    ok = budget > 0 and within(expected, stated, decimals(text))
+    return Check("item_rate", "pass" if ok else "fail", page,
+                 f"执行率 stated {text}% vs {spend:,.2f} / {budget:,.2f} = {expected:.2f}% in {quote!r}",
+                 round(expected, 4), stated)
+
+
+def restated(doc: Document, table_fields: dict[str, tuple[float, int, str]], measures: list[Measure]) -> list[Check]:
+    """The same quantity stated twice with different values: a document field in prose and
+    in a finance table, or one indicator in prose and in the 自评表."""
+    out = []
+    for name, (value, page, quote) in table_fields.items():
+        prose = getattr(doc, name)
+        if prose is None or doc.evidence.get(name, (None, ""))[1] == quote:
+            continue
+        same = abs(prose - value) <= 1e-6 * max(abs(prose), abs(value), 1)
+        out.append(Check("restated", "pass" if same else "fail", page,
+                         f"{name} is {prose:,.2f} in the text (p.{doc.evidence[name][0]}) and {value:,.2f} in the "
+                         f"table (p.{page})", value, prose))
+    text = {(m.indicator, m.unit): m for m in measures if m.source == "text"}
+    for m in measures:
+        t = text.get((m.indicator, m.unit)) if m.source == "table" else None
+        if t is None or (t.target_op, t.actual_op) != (m.target_op, m.actual_op):
+            continue
+        same = abs(t.target_value - m.target_value) < 1e-9 and abs(t.actual_value - m.actual_value) < 1e-9
+        out.append(Check("restated", "pass" if same else "fail", m.page,
+                         f"{m.indicator}: text says target {t.target_value:g} / actual {t.actual_value:g} (p.{t.page}), "
+                         f"自评表 says {m.target_value:g} / {m.actual_value:g} (p.{m.page})", m.actual_value, t.actual_value))
+    return out
+
+
+def unit_mismatch(mismatches: list[tuple[str, str, str, int, str]]) -> list[Check]:
+    return [Check("unit_mismatch", "warn", page, f"{ind}: target in {tu} but actual in {au}, so met cannot be judged "
+                  f"({quote[:60]!r})") for ind, tu, au, page, quote in mismatches]
+
+
 def run(doc: Document, sections: list[Section], heads: dict[int, Paragraph], measures: list[Measure],
-        amounts: list[Amount], scores=(), total=None) -> list[Check]:
-    return (execution_rate(doc) + number_format(amounts) + score_range(doc)
-            + target_met(sections, heads, measures) + share(sections, heads, amounts)
-            + score_total(list(scores), total, doc))
+        amounts: list[Amount], facts=None) -> list[Check]:
+    """Every check; ``facts`` are the tables' findings (tables.TableFacts) when there are any."""
+    checks = (execution_rate(doc) + number_format(amounts) + score_range(doc)
+              + target_met(sections, heads, measures) + share(sections, heads, amounts))
+    if facts is not None:
+        checks += (score_total(facts.scores, facts.total_score, doc) + item_rates(sections, heads, amounts, facts.rates)
+                   + restated(doc, facts.fields, measures) + unit_mismatch(facts.unit_mismatches))
+    else:
+        checks += item_rates(sections, heads, amounts, [])
+    return checks

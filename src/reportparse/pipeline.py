@@ -67,7 +67,7 @@ def analyze(report: Report, paras: list[Paragraph], tbls: list[Table], title_hin
     doc = recognize.document_fields(front, sections, heads, amounts, title_hint)
     recognize.percent_fields(doc, percents)
     for name, (value, page, quote) in facts.fields.items():
-        if getattr(doc, name) is None:
+        if getattr(doc, name) is None:  # the table fills what the prose does not say
             setattr(doc, name, value)
             doc.evidence[name] = (page, quote)
     if doc.self_score is None and facts.total_score is not None:
@@ -79,5 +79,5 @@ def analyze(report: Report, paras: list[Paragraph], tbls: list[Table], title_hin
     report.measures = measures + facts.measures
     report.items = recognize.items(sections, heads)
     report.tables = tbls
-    report.checks = check.run(doc, sections, heads, report.measures, report.amounts, facts.scores, facts.total_score)
+    report.checks = check.run(doc, sections, heads, report.measures, report.amounts, facts)
     return report

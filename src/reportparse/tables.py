@@ -57,11 +57,15 @@ def stitch(tables: list[Table]) -> list[Logical]:
         else:
             out.append(Logical([""] * width, t.page, [(t.page, r) for r in t.rows]))
     for lt in out:
+        # vertically merged cells are the category columns left of the indicator; data
+        # cells left empty (a 合计 row's target) must stay empty
+        data_from = next((i for i, h in enumerate(lt.header) if (INDICATOR_COL.search(h) and not regex.search(r"一级|二级", h))
+                          or TARGET_COL.search(h)), 1)
         filled, prev = [], None
         for page, r in lt.rows:
             r = list(r) + [None] * (len(lt.header) - len(r))
             if prev is not None:
-                r = [prev[i] if c is None and i < len(prev) else c for i, c in enumerate(r)]
+                r = [prev[i] if c is None and i < min(len(prev), data_from) else c for i, c in enumerate(r)]
             filled.append((page, r))
             prev = r
         lt.rows = filled
@@ -89,6 +93,10 @@ class TableFacts:
     fields: dict[str, tuple[float, int, str]]
     scores: list[tuple[float | None, float, int, str]]  # (weight, score, page, row quote)
     total_score: tuple[float, int, str] | None
+    rates: list[tuple[float, float, float, str, int, str]] = field(default_factory=list)
+    # (budget, spending, stated rate, rate as written, page, row quote) of finance table rows
+    unit_mismatches: list[tuple[str, str, str, int, str]] = field(default_factory=list)
+    # (indicator, target unit, actual unit, page, row quote)
 
 
 def _header_unit(h: str) -> str | None:
@@ -98,6 +106,7 @@ def _header_unit(h: str) -> str | None:
 
 def read(tables: list[Table]) -> TableFacts:
     facts = TableFacts([], [], {}, [], None)
+    scale = {"元": 1, "万元": 10**4, "亿元": 10**8, None: 1}
     for lt in stitch(tables):
         h = lt.header
         tcol = _col(h, TARGET_COL)
@@ -119,8 +128,16 @@ def read(tables: list[Table]) -> TableFacts:
                     ci = _col(h, rx)
                     if ci is not None and (q := _first(row[ci])) is not None and name not in facts.fields:
                         unit = units.get(ci)
-                        val = q.value if name == "execution_rate" else (q.base if q.is_money else q.value * {"元": 1, "万元": 10**4, "亿元": 10**8}.get(unit or "元", 1))
+                        val = q.value if name == "execution_rate" else (q.base if q.is_money else q.value * scale.get(unit, 1))
                         facts.fields[name] = (float(val), page, quote)
+            bcol = _col(h, FIELD_COLS["budget_adjusted"]) or _col(h, regex.compile(r"预算"), regex.compile(r"年初|执行"))
+            ecol, rcol = _col(h, FIELD_COLS["expenditure"]), _col(h, FIELD_COLS["execution_rate"])
+            if None not in (bcol, ecol, rcol):
+                b, e, r = _first(row[bcol]), _first(row[ecol]), _first(row[rcol])
+                if b and e and r and r.kind == "percent" and b.kind in (None, "money") and e.kind in (None, "money"):
+                    bv = b.base if b.is_money else b.value * scale.get(units.get(bcol), 1)
+                    ev = e.base if e.is_money else e.value * scale.get(units.get(ecol), 1)
+                    facts.rates.append((float(bv), float(ev), float(r.value), r.number_text, page, quote))
             # money cells: with their own unit, or bare under a header that names one
             for i, cell in enumerate(row):
                 if not cell:
@@ -146,6 +163,9 @@ def read(tables: list[Table]) -> TableFacts:
             if a.unit is None and t.unit is not None:
                 a = numbers.Quantity(a.start, a.end, a.text, a.number_text, a.value, None, "", t.unit_text, t.kind,
                                      t.unit, t.currency, a.value, None, a.op, a.malformed)
+            if t.unit is not None and a.unit is not None and t.unit != a.unit:
+                facts.unit_mismatches.append((indicators.clean(row[icol] or ""), t.unit, a.unit, page, quote))
+                continue
             if t.unit is None or t.unit != a.unit or t.kind not in ("money", "percent", "permille", "count"):
                 continue
             indicator = indicators.clean(row[icol] or "")

@@ -1,0 +1,76 @@
+"""Checks that need tables or hand-built inputs; the text-only ones are in specs/documents.json."""
+from reportparse import check, tables
+from reportparse.model import Document, Measure, Table
+
+
+def _measure(source, target, actual, indicator="设备完好率"):
+    return Measure(None, 1, indicator, "%", ">=", target, None, "=", actual, actual >= target, "q", source)
+
+
+def test_restated_field_differs_between_text_and_table():
+    doc = Document(expenditure=100.0, evidence={"expenditure": (2, "全年实际支出100元")})
+    (c,) = check.restated(doc, {"expenditure": (120.0, 3, "合计 | 120")}, [])
+    assert c.status == "fail" and "100.00 in the text (p.2)" in c.message and "120.00 in the table (p.3)" in c.message
+
+
+def test_restated_field_equal_passes_and_table_only_field_is_not_compared():
+    doc = Document(expenditure=100.0, budget_adjusted=200.0,
+                   evidence={"expenditure": (2, "text"), "budget_adjusted": (3, "合计 | 200")})
+    got = check.restated(doc, {"expenditure": (100.0, 3, "合计 | 100"), "budget_adjusted": (200.0, 3, "合计 | 200")}, [])
+    assert [(c.check, c.status) for c in got] == [("restated", "pass")]
+
+
+def test_restated_indicator_in_text_and_table():
+    same = check.restated(Document(), {}, [_measure("text", 95, 98), _measure("table", 95, 98)])
+    diff = check.restated(Document(), {}, [_measure("text", 95, 98), _measure("table", 95, 97)])
+    assert [c.status for c in same] == ["pass"] and [c.status for c in diff] == ["fail"]
+
+
+def _table(rows):
+    return Table(1, rows)
+
+
+def test_finance_table_rows_rate_checked():
+    facts = tables.read([_table([
+        ["项目", "年初预算（万元）", "调整后预算（万元）", "实际支出（万元）", "执行率"],
+        ["基本支出", "100.00", "120.00", "114.00", "95.00%"],
+        ["项目支出", "50.00", "80.00", "60.00", "80.00%"],
+        ["合计", "150.00", "200.00", "174.00", "87.00%"],
+    ])])
+    got = check.item_rates([], {}, [], facts.rates)
+    assert [c.status for c in got] == ["pass", "fail", "pass"]
+    assert "75.00%" in got[1].message and facts.fields["expenditure"][0] == 1740000.0
+
+
+def test_score_column_against_total():
+    rows = [["一级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            ["产出", "培训人次", "≥100人次", "120人次", "50", "50"],
+            [None, "满意度", "≥90%", "88%", "50", "45"],
+            ["合计", None, None, None, "100", "96"]]
+    facts = tables.read([_table(rows)])
+    (c,) = check.score_total(facts.scores, facts.total_score, Document())
+    assert c.status == "fail" and "sums to 95" in c.message
+    assert [m.met for m in facts.measures] == [True, False]
+
+
+def test_unit_mismatch_is_a_warning_not_a_measure():
+    facts = tables.read([_table([["三级指标", "年度指标值", "实际完成值"], ["培训覆盖", "≥95%", "120人"]])])
+    assert facts.measures == []
+    (c,) = check.unit_mismatch(facts.unit_mismatches)
+    assert c.status == "warn" and "target in % but actual in 人" in c.message
+
+
+def test_table_continued_on_next_page_with_repeated_header():
+    header = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值"]
+    p1 = Table(1, [header, ["产出指标", "数量指标", "新建农田", "≥1.2万亩", "1.35万亩"], [None, None, "培训农民", "≥300人", "336人"]])
+    p2 = Table(2, [header, [None, "质量指标", "抽检合格率", "≥98%", "99.6%"]])
+    (lt,) = tables.stitch([p1, p2])
+    assert len(lt.rows) == 3 and lt.rows[2][1][0] == "产出指标"  # merged first column filled from above
+    facts = tables.read([p1, p2])
+    assert [(m.indicator, m.page, m.target_value) for m in facts.measures] == [
+        ("新建农田", 1, 12000.0), ("培训农民", 1, 300.0), ("抽检合格率", 2, 98.0)]
+
+
+def test_within_follows_the_reports_rounding():
+    assert check.within(75.96537, 75.97, 2) and check.within(75.96537, 75.96, 2)
+    assert not check.within(75.96537, 75.94, 2) and check.within(66.666, 66.7, 1)
