@@ -237,6 +237,8 @@ def main() -> None:
         "<!DOCTYPE html><html><head><title>404</title></head><body>页面不存在</body></html>".encode())
     (out / "broken" / "empty.pdf").write_bytes(b"")
     (out / "broken" / "truncated.pdf").write_bytes(clean[: len(clean) // 3])
+    # cut just before the cross-reference table: every object survives, the index does not
+    (out / "broken" / "truncated-tail.pdf").write_bytes(clean[: clean.rfind(b"endobj") + len(b"endobj")])
     print(f"samples written to {out}")
 
 

@@ -21,9 +21,10 @@ def run(*args, check=True):
 def test_ingest_prints_summary_and_failures(tmp_path):
     out = tmp_path / "out"
     r = run("ingest", str(SAMPLES / "wenlv-2024.pdf"), str(SAMPLES / "broken"), "--out", str(out), "--jobs", "2", "--no-ocr")
-    assert "files 4: parsed 4, skipped 0" in r.stdout
-    assert re.search(r"rows: documents 4, sections \d+, measures 8,", r.stdout)
+    assert "files 5: parsed 5, skipped 0" in r.stdout
+    assert re.search(r"rows: documents 5, sections \d+, measures 16,", r.stdout)
     assert r.stdout.count("FAILED") == 3 and "empty file" in r.stdout
+    assert r.stdout.count("PARTIAL") == 1 and "truncated-tail.pdf" in r.stdout
     for table in ("documents", "sections", "measures", "amounts", "items", "checks"):
         assert len(pd.read_parquet(out / table).columns) >= 4
     again = run("ingest", str(SAMPLES / "wenlv-2024.pdf"), "--out", str(out), "--no-ocr")

@@ -92,7 +92,6 @@ def test_page_number_lines(text, is_number):
 @pytest.mark.parametrize("name,needle", [
     ("broken/empty.pdf", "empty file"),
     ("broken/html-saved-as.pdf", "HTML page"),
-    ("broken/truncated.pdf", "damaged PDF"),
     ("encrypted/user-password.pdf", "encrypted PDF"),
 ])
 def test_bad_inputs_raise_actionable_errors(name, needle):
@@ -141,3 +140,16 @@ def test_garbled_cid_text_layer_is_ocred():
     r = parse_pdf(SAMPLES / "damaged" / "wenlv-2024-cid-garbled.pdf")
     assert r.ocr_pages == 2 and r.status == "ok"
     assert r.document.budget_initial == 58203600.0 and r.document.fiscal_year == 2024
+
+
+def test_truncated_file_is_rebuilt_and_marked_partial():
+    from reportparse import parse_pdf
+    r = parse_pdf(SAMPLES / "broken" / "truncated-tail.pdf", {"ocr": False})
+    assert r.status == "partial" and "cross-reference table was rebuilt" in r.error
+    assert r.document.organization == "佛山市顺德区文化广电旅游体育局" and len(r.measures) == 8
+
+
+def test_truncated_file_whose_pages_lost_their_content_fails():
+    from reportparse import parse_pdf
+    r = parse_pdf(SAMPLES / "broken" / "truncated.pdf", {"ocr": False})
+    assert r.status == "failed" and "truncated" in r.error

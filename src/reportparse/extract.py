@@ -8,15 +8,21 @@ pages go to OCR.
 """
 from __future__ import annotations
 
+import io
+import logging
 import statistics
 from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 
-from . import ocr
+from . import ocr, repair
 from .model import Extracted, Line, Page, Table
 from .settings import Settings
+
+
+# pdfminer logs every odd operator of a damaged file at WARNING; the page notes say what matters
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 class ExtractError(Exception):
@@ -172,30 +178,50 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
     return out
 
 
+def _open(path: str | Path, settings: Settings) -> tuple["pdfplumber.PDF", int, list[str]]:
+    """Open the PDF and read its page tree; a truncated file gets its xref rebuilt."""
+    errors: list[str] = []
+    try:
+        pdf = pdfplumber.open(path, password=settings.password)
+        try:
+            return pdf, len(pdf.pages), errors
+        except Exception:
+            pdf.close()
+            raise
+    except PDFPasswordIncorrect as e:
+        raise ExtractError(ENCRYPTED) from e
+    except Exception as e:
+        cause = e.__cause__ or (e.args[0] if e.args and isinstance(e.args[0], Exception) else e)
+        if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
+            raise ExtractError(ENCRYPTED) from e
+        damaged = f"damaged PDF ({type(cause).__name__}: {cause})"
+        rebuilt = repair.rebuild(Path(path).read_bytes())
+        if rebuilt is None:
+            raise ExtractError(f"{damaged}; the file is truncated or corrupt and no page survived: download it "
+                               "again or repair it with `qpdf` or Ghostscript") from e
+        data, found = rebuilt
+        try:
+            pdf = pdfplumber.open(io.BytesIO(data))
+            n = len(pdf.pages)
+        except Exception as e2:
+            raise ExtractError(f"{damaged}; rebuilding its cross-reference table failed too ({e2}): download "
+                               "it again") from e
+        errors.append(f"{damaged}: the file is truncated; its cross-reference table was rebuilt and {found} "
+                      "page(s) recovered, those whose content was cut off are empty; download it again for the rest")
+        return pdf, n, errors
+
+
+ENCRYPTED = ("encrypted PDF: it needs a password to open; ask the publisher for an unprotected copy or pass "
+             "the password (--password)")
+
+
 def extract(path: str | Path, settings: Settings | None = None) -> Extracted:
     """Read every page; a page that fails is noted and skipped, the rest are kept."""
     settings = Settings.resolve(settings)
     sniff(path)
-    try:
-        pdf = pdfplumber.open(path, password=settings.password)
-    except PDFPasswordIncorrect as e:
-        raise ExtractError("encrypted PDF: it needs a password to open; ask the publisher for an "
-                           "unprotected copy or pass the password") from e
-    except Exception as e:
-        cause = e.__cause__ or (e.args[0] if e.args and isinstance(e.args[0], Exception) else e)
-        if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
-            raise ExtractError("encrypted PDF: it needs a password to open; ask the publisher for an "
-                               "unprotected copy or pass the password") from e
-        raise ExtractError(f"damaged PDF ({type(cause).__name__}: {cause}); the file is truncated or "
-                           "corrupt: download it again or repair it with `qpdf` or Ghostscript") from e
+    pdf, n, errors = _open(path, settings)
     pages: list[Page] = []
-    errors: list[str] = []
     with pdf:
-        try:
-            n = len(pdf.pages)
-        except Exception as e:
-            raise ExtractError(f"damaged PDF: its page tree cannot be read ({type(e).__name__}: {e}); "
-                               "download it again or repair it with `qpdf`") from e
         title = (pdf.metadata or {}).get("Title") if isinstance(pdf.metadata, dict) else None
         for i, page in enumerate(pdf.pages, start=1):
             try:

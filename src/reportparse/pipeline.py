@@ -36,9 +36,9 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None) -> Repo
     if ex.errors:
         report.status = "partial"
         report.error = "; ".join(ex.errors[:5]) + (f"; and {len(ex.errors) - 5} more" if len(ex.errors) > 5 else "")
-    if not paras and not tbls:
-        report.status = "failed" if not ex.errors else "partial"
-        report.error = report.error or "no text found in any page (image-only PDF without OCR?)"
+    if not paras and not tbls:  # nothing usable, whatever the reason
+        report.status = "failed"
+        report.error = report.error or "no text found on any page"
     return report
 
 
