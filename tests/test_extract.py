@@ -153,3 +153,18 @@ def test_truncated_file_whose_pages_lost_their_content_fails():
     from reportparse import parse_pdf
     r = parse_pdf(SAMPLES / "broken" / "truncated.pdf", {"ocr": False})
     assert r.status == "failed" and "truncated" in r.error
+
+
+def test_blank_line_gap_starts_a_paragraph_without_indent():
+    from reportparse.model import Line
+    h = normalize.heading_regex()
+    lines = [Line(1, "第一段的文字写满了整行", 85, 505, 100, 114, 14), Line(1, "第一段结束。", 85, 505, 126, 140, 14),
+             Line(1, "第二段的文字也写满了整行", 85, 505, 172, 186, 14), Line(1, "第二段结束。", 85, 300, 198, 212, 14)]
+    assert [p.text for p in normalize.reflow(lines, h)] == ["第一段的文字写满了整行第一段结束。", "第二段的文字也写满了整行第二段结束。"]
+
+
+def test_level_watermark_of_light_large_chars_is_dropped():
+    body = [{"text": "字", "size": 14, "non_stroking_color": (0,)} for _ in range(50)]
+    mark = [{"text": "密", "size": 60, "non_stroking_color": (0.8,)}, {"text": "大", "size": 60, "non_stroking_color": (0,)}]
+    kept = extract._watermark_like(body + mark)
+    assert len(kept) == 51 and kept[-1]["text"] == "大"  # a large black title char stays

@@ -65,6 +65,8 @@ def test_documents(case):
         assert status.get(k) == v, (k, [(c.check, c.status, c.message) for c in r.checks])
     for k, v in case.get("checks_all", {}).items():
         assert [c.status for c in r.checks if c.check == k] == v
+    for sid, parent in case.get("parents", []):
+        assert r.sections[sid].parent_id == parent
     for k in case.get("checks_absent", []):
         assert k not in status
     for kind, texts in case.get("items", {}).items():

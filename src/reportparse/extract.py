@@ -46,6 +46,27 @@ def sniff(path: str | Path) -> None:
                            "check that it is the right file")
 
 
+def _lightness(color) -> float:
+    """0 for black, 1 for white; gray, RGB and CMYK fills."""
+    if not isinstance(color, (list, tuple)) or not color:
+        return 0.0
+    if len(color) == 1:
+        return float(color[0])
+    if len(color) == 3:
+        return float(sum(color)) / 3
+    if len(color) == 4:
+        return 1.0 - min(1.0, float(color[3]) + float(sum(color[:3])) / 3)
+    return 0.0
+
+
+def _watermark_like(chars: list[dict]) -> list[dict]:
+    """Level watermarks: much larger than the body text and drawn in a light tint."""
+    if not chars:
+        return chars
+    body = statistics.median(c.get("size", 10) for c in chars)
+    return [c for c in chars if not (c.get("size", 10) > 2 * body and _lightness(c.get("non_stroking_color")) >= 0.6)]
+
+
 def _upright(obj: dict) -> bool:
     if obj.get("object_type") != "char":
         return True
@@ -155,7 +176,7 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
 
 def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page:
     out = Page(number, float(page.width), float(page.height))
-    chars = [c for c in page.chars if _upright(c)]
+    chars = _watermark_like([c for c in page.chars if _upright(c)])
     garbage = _garbage_share(chars)
     needs_ocr = garbage >= settings.garbled_ratio or (len(chars) < settings.min_page_chars and page.images)
     if needs_ocr:

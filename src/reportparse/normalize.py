@@ -21,6 +21,8 @@ SENTENCE_END = "。；;：:！？!?"
 PARA_END = SENTENCE_END + "”）)」』"
 CJK_GAP = regex.compile(r"(?<=[\p{Han}\p{Ps}\p{Pe}\p{Pi}\p{Pf}，。；：、！？])\s+(?=[\p{Han}\p{Ps}\p{Pe}\p{Pi}\p{Pf}，。；：、！？\d])"
                         r"|(?<=[\p{Han}\d.,%])\s+(?=[\p{Han}，。；：、！？])")
+# a full-width comma between digit groups is a thousands separator typed in Chinese mode
+FW_GROUP = regex.compile(r"(?<=\d)，(?=\d{3}(?:[，,]\d{3})*(?:\.\d+)?(?!\d))")
 SPLIT_DECIMAL = regex.compile(r"(?<=\d)\s*([.,])\s+(?=\d)|(?<=\d)\s+([.,])(?=\d)")
 
 
@@ -29,6 +31,7 @@ def translate(text: str) -> str:
     table = _table()
     text = text.translate(table)
     text = CJK_GAP.sub("", text)
+    text = FW_GROUP.sub(",", text)
     return SPLIT_DECIMAL.sub(lambda m: m.group(1) or m.group(2), text)
 
 
@@ -105,6 +108,10 @@ def reflow(lines: list[Line], heading: "regex.Pattern") -> list[Paragraph]:
     for ln in lines:
         by_page.setdefault(ln.page, []).append(ln)
     geometry = {p: _margins(ls) for p, ls in by_page.items()}
+    leading = {}
+    for p, ls in by_page.items():
+        gaps = [b.top - a.top for a, b in zip(ls, ls[1:]) if 0 < b.top - a.top < 4 * a.size]
+        leading[p] = statistics.median(gaps) if gaps else None
     paras: list[Paragraph] = []
     cur: list[Line] = []
 
@@ -135,9 +142,11 @@ def reflow(lines: list[Line], heading: "regex.Pattern") -> list[Paragraph]:
             indented = ln.x0 > left + 1.2 * size
             marker = bool(heading.match(ln.text))
             size_jump = not (ln.ocr or prev.ocr) and abs(ln.size - prev.size) > 0.2 * max(ln.size, prev.size)
+            lead = leading.get(ln.page)
+            gap = lead is not None and ln.page == prev.page and ln.top - prev.top > 1.6 * lead
             # A short line without closing punctuation is a wrap forced by an unbreakable
             # number ("实际达到" / "63.50%；"), unless an indent or a number says otherwise.
-            if indented or size_jump or (marker and (prev_end or prev_short)) or (prev_short and last in PARA_END) or prev_heading:
+            if indented or size_jump or gap or (marker and (prev_end or prev_short)) or (prev_short and last in PARA_END) or prev_heading:
                 flush()
         cur.append(ln)
         prev = ln

@@ -105,7 +105,7 @@ def parse_number(s: str) -> tuple[Decimal, bool] | None:
 def _op(m: regex.Match, text: str, pats: patterns.Patterns) -> tuple[str, int]:
     """The op of a quantity match and where the quantity really starts."""
     pre = m.group("pre")
-    start = m.start("pre") if pre else m.start("num")
+    start = m.start("pre") if pre else (m.start("cur") if m.group("cur") else m.start("num"))
     if pre:
         before = text[m.start("pre") - 1] if m.start("pre") > 0 else ""
         if before and before in patterns.NOT_AFTER.get(pre, ""):
@@ -139,6 +139,8 @@ def resolve(m: regex.Match, text: str, pats: patterns.Patterns | None = None) ->
         malformed = malformed or bad2
     unit_text = m.group("unit") or ""
     unit = pats.units.get(unit_text)
+    if unit is None and m.group("cur"):  # ￥5万: the symbol is the unit
+        unit = pats.units["美元" if m.group("cur") == "$" else "元"]
     scale_text = m.group("scale") or ""
     chinese = not num_text[0].isdigit()
     if chinese:

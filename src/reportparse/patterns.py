@@ -91,6 +91,7 @@ class Patterns:
     suffix_ops: dict[str, str]
     mid_ops: dict[str, str]
     levels: list[tuple[int, regex.Pattern]]
+    ranks: list[int]
     kinds: list[tuple[str, regex.Pattern]]
     fields: dict[str, dict[str, Any]]
     self_score: regex.Pattern
@@ -163,13 +164,14 @@ def _compose(data: dict, extra: dict[str, str]) -> dict[str, str]:
     return done
 
 
-def _entries(where: str, entries: list[dict], key: str | None = None) -> list[tuple[dict, regex.Pattern]]:
+def _entries(where: str, entries: list[dict], key: str | None = None,
+             optional: set[str] = frozenset()) -> list[tuple[dict, regex.Pattern]]:
     """Entries of the form {key, pattern, examples, counterexamples}: checked and compiled;
     examples must be found (search), counterexamples must not."""
     out = []
     for i, e in enumerate(entries):
         w = f"{where}[{i}]"
-        _keys(w, e, {"pattern"} | ({key} if key else set()), {"examples", "counterexamples"})
+        _keys(w, e, {"pattern"} | ({key} if key else set()), {"examples", "counterexamples"} | set(optional))
         rx = _compile(w, e["pattern"])
         _check_examples(w, rx, e, full=False)
         out.append((e, rx))
@@ -188,7 +190,9 @@ def load() -> Patterns:
 
     sec = _read("sections.json")
     _keys("sections.json", sec, {"levels", "kinds"}, {"description"})
-    levels = [(int(e["level"]), rx) for e, rx in _entries("sections.json levels", sec["levels"], "level")]
+    level_entries = _entries("sections.json levels", sec["levels"], "level", {"rank"})
+    levels = [(int(e["level"]), rx) for e, rx in level_entries]
+    ranks = [int(e.get("rank", e["level"])) for e, _ in level_entries]
     kinds = [(e["kind"], rx) for e, rx in _entries("sections.json kinds", sec["kinds"], "kind")]
 
     fd = _read("fields.json")
@@ -211,14 +215,15 @@ def load() -> Patterns:
     ((_, self_score),) = _entries("fields.json self_score", [fd["self_score"]])
     ((_, fiscal_year),) = _entries("fields.json fiscal_year", [fd["fiscal_year"]])
     og = fd["organization"]
-    _keys("fields.json organization", og, {"strip_prefix", "suffix", "unit_end", "label"}, {"examples", "counterexamples"})
-    org = {k: _compile(f"fields.json organization.{k}", og[k]) for k in ("strip_prefix", "suffix", "unit_end", "label")}
+    _keys("fields.json organization", og, {"strip_prefix", "suffix", "unit_end", "label", "subject"},
+          {"examples", "counterexamples"})
+    org = {k: _compile(f"fields.json organization.{k}", og[k]) for k in ("strip_prefix", "suffix", "unit_end", "label", "subject")}
 
     cm = _read("charmap.json")
     _keys("charmap.json", cm, {"map"}, {"description"})
     for k, v in cm["map"].items():
         if len(k) != 1:
             raise PatternError(f"charmap.json: key {k!r} is not one character")
-    return Patterns(quantity, sub, units, prefix, suffix, mid, levels, kinds, fields, self_score,
+    return Patterns(quantity, sub, units, prefix, suffix, mid, levels, ranks, kinds, fields, self_score,
                     fiscal_year, org, dict(cm["map"]),
                     {"ops": _read("ops.json"), "units": _read("units.json"), "fields": fd})

@@ -20,6 +20,7 @@ ACTUAL = regex.compile(r"实际|完成值")
 PLAN = regex.compile(r"计划|目标|指标值|预期")
 PLAN_DONE = regex.compile(r"[，,]\s*(?:全年|年内|当年|累计)?(?:已)?(?:完成|实现|达到)")
 GOAL_AFTER = regex.compile(r"^\s*的(?:年度|既定|预期)?(?:目标|任务|要求)")
+GOAL_BEFORE = regex.compile(r"(?:[（(，,]\s*|^)(?:年度|全年|预期|计划)?目标(?:值)?(?:为|是|[:：])?\s*$")
 LABEL_TRIM_HEAD = regex.compile(r"^(?:其中|另外|此外|同时|(?:19|20)\d{2}\s*年(?:度|末|底)?|[我本][局委办院厅部中心分局单位]+|截至\S*?[，,]|年初目标为|目标为?|计划|年度指标值为?|推动|完成|实现|力争|确保|另有)+")
 LABEL_TRIM_TAIL = regex.compile(r"(?:[（(]|年度指标值|年度|目标值?|指标值|力争|为|是|达|达到|约为|稳定在|控制在|保持在|保持|提高到|提升到|增加到|共计|合计|总计|的|\s)*$")
 MEASURE_KINDS = {"money", "percent", "permille", "count"}
@@ -146,7 +147,9 @@ def measures_in(s: Sentence, qs: list[Quantity]) -> list[Measure]:
                     out.append(_measure(s, t, a, indicators.clean(raw_label), text.strip()))
                     break
     for i, g in enumerate(qs):
-        if id(g) in used or not GOAL_AFTER.match(text[g.end:]):
+        # a goal stated after the figure it judges: "…85.71%，未达到100%的年度目标", "…98%（目标95%）"
+        before = text[max(0, g.start - 8):g.start]
+        if id(g) in used or not (GOAL_AFTER.match(text[g.end:]) or (i > 0 and GOAL_BEFORE.search(before))):
             continue
         for a in reversed(qs[:i]):
             if id(a) not in used and a.unit == g.unit:
@@ -228,12 +231,19 @@ def document_fields(front: list[Paragraph], sections: list[Section], heads: dict
     doc.title = titles[0] if titles else None
     orgs = [o for o in (_org_from_title(t) for t in titles) if o]
     all_paras = list(front) + [p for s in sections for p in [heads[s.section_id]] + s.paragraphs]
-    if not orgs:
+    if not orgs:  # the title does not name it: 单位名称：…, or the functions section's first words
         for para in all_paras:
             m = pats.org["label"].search(para.text)
             if m:
                 orgs.append(m.group("org"))
                 break
+    if not orgs:
+        for s in sections:
+            if s.kind == "functions" and s.paragraphs:
+                m = pats.org["subject"].match(s.paragraphs[0].text)
+                if m:
+                    orgs.append(m.group("org"))
+                    break
     if orgs:
         doc.organization = max(orgs, key=len)
     for t in titles + [p.text for p in all_paras]:

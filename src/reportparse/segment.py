@@ -31,11 +31,13 @@ def split_heading(text: str, marker_end: int) -> tuple[str, str]:
     return rest[:m.start()].strip(), rest[m.end():].strip()
 
 
-def match_level(text: str) -> tuple[int, regex.Match] | None:
-    for level, rx in patterns.load().levels:
+def match_level(text: str) -> tuple[int, int, regex.Match] | None:
+    """(level as the contract numbers it, nesting rank, match) of an outline number."""
+    pats = patterns.load()
+    for (level, rx), rank in zip(pats.levels, pats.ranks):
         m = rx.match(text)
         if m:
-            return level, m
+            return level, rank, m
     return None
 
 
@@ -49,6 +51,7 @@ def segment(paras: list[Paragraph]) -> tuple[list[Paragraph], list[Section], dic
     sections: list[Section] = []
     heads: dict[int, Paragraph] = {}
     stack: list[Section] = []
+    ranks: dict[int, int] = {}
     for para in paras:
         hit = match_level(para.text)
         if hit is None:
@@ -58,12 +61,12 @@ def segment(paras: list[Paragraph]) -> tuple[list[Paragraph], list[Section], dic
             else:
                 front.append(para)
             continue
-        level, m = hit
-        while stack and stack[-1].level >= level:
+        level, rank, m = hit
+        while stack and ranks[stack[-1].section_id] >= rank:
             stack.pop()
         parent = stack[-1] if stack else None
         heading, body = split_heading(para.text, m.end())
-        number = para.text[:m.end()].strip()
+        number = para.text[:m.end()].strip()  # as written: 一、 （二） 第三部分
         sec = Section(len(sections), parent.section_id if parent else None, level, number, heading,
                       classify(heading, parent.kind if parent else None, level), para.page, para.spans[-1][1])
         if body:
@@ -73,6 +76,7 @@ def segment(paras: list[Paragraph]) -> tuple[list[Paragraph], list[Section], dic
             sec.paragraphs.append(Paragraph(body, spans))
             sec.body_from_head = True
         heads[sec.section_id] = para
+        ranks[sec.section_id] = rank
         sections.append(sec)
         stack.append(sec)
         for anc in stack[:-1]:
