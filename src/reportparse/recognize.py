@@ -26,8 +26,10 @@ LABEL_TRIM_TAIL = regex.compile(r"(?:[（(]|年度指标值|年度|目标值?|�
 MEASURE_KINDS = {"money", "percent", "permille", "count"}
 BUDGET_LABEL = regex.compile(r"预算(?:数|金额|资金)?(?:为)?$")
 FINANCE_KINDS = {"finance"}
-ENUM_SPLIT = regex.compile(r"(?=(?<![\p{Han}])[一二三四五六七八九十]+是|(?<=[。；;])[一二三四五六七八九十]+是)")
-ENUM_ANY = regex.compile(r"[一二三四五六七八九十]+是")
+# enumerations inside one paragraph: 一是…二是…, 第一，…第二，…, 首先…其次…最后
+ENUM_WORD = r"(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]|(?:首先|其次|再次|最后)[，,])"
+ENUM_SPLIT = regex.compile(rf"(?=(?<![\p{{Han}}]){ENUM_WORD}|(?<=[。；;]){ENUM_WORD})")
+ENUM_ANY = regex.compile(ENUM_WORD)
 
 
 @dataclass
@@ -251,6 +253,9 @@ def document_fields(front: list[Paragraph], sections: list[Section], heads: dict
         if m:
             doc.fiscal_year = int(m.group("year"))
             break
+    if doc.fiscal_year is None:  # "2023年部门整体支出绩效自评报告": a title's year without 度
+        m = next((m for t in titles if (m := regex.search(r"((?:19|20)\d{2})\s*年", t))), None)
+        doc.fiscal_year = int(m.group(1)) if m else None
     for para in all_paras:
         m = pats.self_score.search(para.text)
         if m:
