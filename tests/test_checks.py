@@ -74,3 +74,23 @@ def test_table_continued_on_next_page_with_repeated_header():
 def test_within_follows_the_reports_rounding():
     assert check.within(75.96537, 75.97, 2) and check.within(75.96537, 75.96, 2)
     assert not check.within(75.96537, 75.94, 2) and check.within(66.666, 66.7, 1)
+
+
+def test_standard_project_table_with_budget_block_and_indicator_block():
+    """The Ministry of Finance 项目支出绩效自评表 layout: one table, two headers."""
+    rows = [
+        ["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        [None, "年度资金总额", "100.00", "120.00", "110.00", "10", "91.67%", "9.2"],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因"],
+        ["产出指标", "数量指标", "培训人次", "≥500人次", "520人次", "50", "50", None],
+        [None, "质量指标", "合格率", "≥95%", "93%", "40", "30", "考核偏严"],
+        ["总分", None, None, None, None, "100", "89.2", None],
+    ]
+    facts = tables.read([Table(1, rows)])
+    assert facts.fields["budget_initial"][0] == 1000000.0 and facts.fields["expenditure"][0] == 1100000.0
+    assert facts.fields["execution_rate"][0] == 91.67
+    assert [(m.indicator, m.met) for m in facts.measures] == [("培训人次", True), ("合格率", False)]
+    (rate,) = check.item_rates([], {}, [], facts.rates)
+    assert rate.status == "pass"
+    (total,) = check.score_total(facts.scores, facts.total_score, Document())
+    assert total.status == "pass" and "89.2" in total.message

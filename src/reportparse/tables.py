@@ -23,7 +23,8 @@ WEIGHT_COL = regex.compile(r"分值|权重|满分")
 UNIT_IN_HEADER = regex.compile(r"[（(](?:单位[:：])?\s*(万元|亿元|元|万美元|美元)\s*[)）]|单位[:：]\s*(万元|亿元|元)")
 FIELD_COLS = {"budget_initial": regex.compile(r"年初预算"), "budget_adjusted": regex.compile(r"调整后预算|全年预算|年度预算"),
               "expenditure": regex.compile(r"实际支出|执行数|决算数"), "execution_rate": regex.compile(r"执行率")}
-TOTAL_ROW = regex.compile(r"^(?:合计|总计|小计|总体|部门合计)$")
+TOTAL_ROW = regex.compile(r"^(?:合计|总计|总体|部门合计|总分|评分合计|得分合计)$")       # sums every row above
+FIELD_ROW = regex.compile(r"^(?:合计|总计|总体|部门合计|年度资金总额|资金总额|项目资金总额)$")  # the document's totals
 
 
 @dataclass
@@ -39,23 +40,37 @@ def _is_header(row: list[str | None]) -> bool:
         or sum(bool(FIELD_COLS[k].search(c)) for k in FIELD_COLS for c in cells) >= 2
 
 
+def _norm_header(row: list[str | None], width: int) -> list[str]:
+    return [regex.sub(r"\s+", "", c or "") for c in list(row) + [None] * (width - len(row))]
+
+
 def stitch(tables: list[Table]) -> list[Logical]:
-    """Tables in reading order -> logical tables, continuing across pages."""
+    """Tables in reading order -> logical tables. A header row may start anywhere (the
+    standard 项目自评表 has a budget block and an indicator block, each with its own header);
+    a table on a later page with the same header repeated, or with no header and the same
+    width, continues the previous one."""
     out: list[Logical] = []
     for t in tables:
         width = max(len(r) for r in t.rows)
-        hdr_at = next((i for i, r in enumerate(t.rows[:3]) if _is_header(r)), None)
-        if hdr_at is not None:
-            header = [regex.sub(r"\s+", "", " ".join(c or "" for c in col)) for col in
-                      zip(*[r + [None] * (width - len(r)) for r in t.rows[:hdr_at + 1]])]
-            if out and out[-1].header == header and out[-1].rows and out[-1].rows[-1][0] < t.page:
-                out[-1].rows.extend((t.page, r) for r in t.rows[hdr_at + 1:])  # repeated header
-            else:
-                out.append(Logical(header, t.page, [(t.page, r) for r in t.rows[hdr_at + 1:]]))
-        elif out and len(out[-1].header) == width and out[-1].rows and out[-1].rows[-1][0] < t.page:
-            out[-1].rows.extend((t.page, r) for r in t.rows)  # continuation without a header
-        else:
-            out.append(Logical([""] * width, t.page, [(t.page, r) for r in t.rows]))
+        cur: Logical | None = None
+        for idx, row in enumerate(t.rows):
+            if _is_header(row):
+                header = _norm_header(row, width)
+                prev = out[-1] if out else None
+                if idx == 0 and prev is not None and prev.header == header and prev.rows and prev.rows[-1][0] < t.page:
+                    cur = prev  # the header repeated on the next page
+                else:
+                    cur = Logical(header, t.page)
+                    out.append(cur)
+                continue
+            if cur is None:
+                prev = out[-1] if out else None
+                if prev is not None and len(prev.header) == width and prev.rows and prev.rows[-1][0] < t.page:
+                    cur = prev  # continued without a header
+                else:
+                    cur = Logical([""] * width, t.page)
+                    out.append(cur)
+            cur.rows.append((t.page, row))
     for lt in out:
         # vertically merged cells are the category columns left of the indicator; data
         # cells left empty (a 合计 row's target) must stay empty
@@ -117,13 +132,19 @@ def read(tables: list[Table]) -> TableFacts:
         scol = _col(h, SCORE_COL)
         wcol = _col(h, WEIGHT_COL)
         units = {i: _header_unit(x) for i, x in enumerate(h)}
+        table_unit = next((u for u in units.values() if u), None)  # "项目资金（万元）" heads the block
+        for name in ("budget_initial", "budget_adjusted", "expenditure"):
+            ci = _col(h, FIELD_COLS[name])
+            if ci is not None and units.get(ci) is None:
+                units[ci] = table_unit
         for page, row in lt.rows:
             quote = " | ".join(c for c in row if c)
             first = next((c for c in row if c), "") or ""
-            is_total = any(TOTAL_ROW.match(regex.sub(r"\s+", "", c or "")) for c in row[:3])
-            if is_total:
-                if scol is not None and (q := _first(row[scol])) is not None:
-                    facts.total_score = (float(q.value), page, quote)
+            labels = [regex.sub(r"\s+", "", c or "") for c in row[:3]]
+            is_total = any(TOTAL_ROW.match(c) for c in labels)
+            if is_total and scol is not None and (q := _first(row[scol])) is not None:
+                facts.total_score = (float(q.value), page, quote)
+            if any(FIELD_ROW.match(c) for c in labels):
                 for name, rx in FIELD_COLS.items():
                     ci = _col(h, rx)
                     if ci is not None and (q := _first(row[ci])) is not None and name not in facts.fields:
