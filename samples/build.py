@@ -128,7 +128,8 @@ def story(blocks, damage: set[str]):
             out.append(Paragraph(kx(val), st["body"]))
         elif kind == "table":
             rows = [[Paragraph(kx(c), st["cell"]) for c in r] for r in val]
-            t = Table(rows, repeatRows=1, colWidths=[58, 64, 120, 70, 70, 40, 40][:len(val[0])])
+            widths = [58, 64, 120, 70, 70, 40, 40, 58] if len(val[0]) > 7 else [58, 64, 120, 70, 70, 40, 40]
+            t = Table(rows, repeatRows=1, colWidths=widths[:len(val[0])])
             t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, Color(0, 0, 0)), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
             out.append(t)
     return out
@@ -212,6 +213,7 @@ SAMPLES = {
     # name: (source, damage)
     "seed-panyu-2023.pdf": ("seed-panyu-2023.txt", set()),
     "wenlv-2024.pdf": ("wenlv-2024.txt", set()),
+    "jiaoyu-project-2024.pdf": ("jiaoyu-project-2024.txt", {"pagenum"}),
     "weijian-project-2023.pdf": ("weijian-project-2023.txt", {"header", "pagenum"}),
     "damaged/wenlv-2024-damaged.pdf": ("wenlv-2024.txt", {"kangxi", "fakebold", "letterspace", "watermark", "header", "pagenum"}),
     "damaged/wenlv-2024-cid-garbled.pdf": ("wenlv-2024.txt", {"cid"}),
