@@ -1,7 +1,9 @@
 """Ingest many files: a pool of worker processes, each file under a time limit.
 
-A worker parses and writes one document at a time, so results stream to disk; a worker
-that overruns the limit is killed and replaced and its file gets a ``failed`` row; workers
+A worker parses and writes one document at a time, so results stream to disk; it reports
+each page it finishes, and a worker that finishes no page within the time limit (a file
+that hangs the parser) is killed and replaced and its file gets a ``failed`` row, while a
+long scanned report that keeps making progress is never cut off; workers
 are recycled after a number of files to bound memory. Files already in the output (same
 content hash) are skipped; a path whose content changed has its old rows replaced.
 """
@@ -11,7 +13,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
@@ -54,10 +56,10 @@ def _summarize(report: Report) -> dict:
     return {"status": report.status, "error": report.error, "pages": report.page_count or 0, "rows": counts}
 
 
-def process_one(path: str, settings: Settings, out: str) -> dict:
+def process_one(path: str, settings: Settings, out: str, progress=None) -> dict:
     """Parse and write one file; any fault becomes that file's failed row, never a crash."""
     try:
-        report = parse_pdf(path, settings)
+        report = parse_pdf(path, settings, progress)
     except Exception as e:  # a parser bug on one file must not cost the batch; the row says what broke
         report = Report(doc_id=file_id(path), source=path, status="failed",
                         error=f"internal error while parsing ({type(e).__name__}: {e}); please report it with the file")
@@ -73,7 +75,7 @@ def _worker(conn: Connection, settings: Settings, out: str) -> None:
             return
         if path is None:
             return
-        conn.send(process_one(path, settings, out))
+        conn.send(process_one(path, settings, out, lambda page: conn.send(("page", page))))
 
 
 class _Slot:
@@ -152,6 +154,8 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
         seen.add(did)
         todo.append(f)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    if jobs > 1 and settings.ocr_threads == 0:  # one tesseract thread per worker: no oversubscription
+        settings = replace(settings, ocr_threads=1)
     prog = Progress(len(todo)) if progress else None
 
     def record(path: str, info: dict) -> None:
@@ -188,6 +192,9 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
                     if s.conn in ready:
                         try:
                             info = s.conn.recv()
+                            if isinstance(info, tuple):  # a page done: the file is alive, its clock restarts
+                                s.started = now
+                                continue
                         except EOFError:  # the worker died (out of memory, segfault in a library)
                             info = _died(s.task, out, "the parser process died while reading this file "
                                          f"(exit code {s.proc.exitcode}); it may be too large or malformed")
@@ -197,8 +204,8 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
                         record(s.task, info)
                         slots[i].task = None
                     elif now >= s.started + settings.timeout:
-                        info = _died(s.task, out, f"timed out after {settings.timeout:g} s (the file makes the PDF "
-                                     "parser hang or is very large); raise --timeout or repair the file with qpdf")
+                        info = _died(s.task, out, f"timed out: no page finished within {settings.timeout:g} s (the "
+                                     "file makes the PDF parser hang); raise --timeout or repair the file with qpdf")
                         record(s.task, info)
                         s.kill(); slots[i] = _Slot(ctx, settings, out)
         finally:

@@ -17,7 +17,7 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("paths", nargs="+", metavar="PATH", help="PDF files or folders")
     ing.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     ing.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    ing.add_argument("--timeout", type=float, default=120.0, help="seconds per file before it is failed (default: 120)")
+    ing.add_argument("--timeout", type=float, default=120.0, help="seconds a file may go without finishing a page before it is failed (default: 120)")
     ing.add_argument("--force", action="store_true", help="re-parse files already in the output")
     ing.add_argument("--no-ocr", action="store_true", help="do not OCR image-only or garbled pages")
     ing.add_argument("--password", default="", help="password for encrypted PDFs (default: none)")

@@ -12,6 +12,7 @@ import io
 import logging
 import statistics
 from pathlib import Path
+from typing import Callable
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -236,8 +237,10 @@ ENCRYPTED = ("encrypted PDF: it needs a password to open; ask the publisher for 
              "the password (--password)")
 
 
-def extract(path: str | Path, settings: Settings | None = None) -> Extracted:
-    """Read every page; a page that fails is noted and skipped, the rest are kept."""
+def extract(path: str | Path, settings: Settings | None = None,
+            progress: "Callable[[int], None] | None" = None) -> Extracted:
+    """Read every page; a page that fails is noted and skipped, the rest are kept.
+    ``progress(page_number)`` is called after each page (the batch's liveness signal)."""
     settings = Settings.resolve(settings)
     sniff(path)
     pdf, n, errors = _open(path, settings)
@@ -256,4 +259,6 @@ def extract(path: str | Path, settings: Settings | None = None) -> Extracted:
             finally:
                 page.close()
             pages.append(p)
+            if progress is not None:
+                progress(i)
     return Extracted(pages, n, title if isinstance(title, str) else None, errors)

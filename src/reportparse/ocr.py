@@ -47,7 +47,8 @@ def ocr_page(page, number: int, settings: Settings) -> list[Line]:
         proc = subprocess.run(
             [settings.tesseract_path(), png, "stdout", "-l", settings.ocr_lang, "--psm", "6",
              "-c", "preserve_interword_spaces=1", "tsv"],
-            capture_output=True, text=True, timeout=max(30.0, settings.timeout / 2))
+            capture_output=True, text=True, timeout=max(30.0, settings.timeout / 2),
+            env=dict(os.environ, OMP_THREAD_LIMIT=str(settings.ocr_threads)) if settings.ocr_threads else None)
     if proc.returncode != 0:
         raise RuntimeError(f"tesseract failed: {proc.stderr.strip()[:200]}")
     return lines_from_tsv(proc.stdout, number, 72.0 / dpi)

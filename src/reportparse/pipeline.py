@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Callable
 
 from . import check, extract, normalize, numbers, recognize, segment, tables
 from .model import Paragraph, Report, Table
@@ -21,12 +22,13 @@ def file_id(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def parse_pdf(path: str | Path, settings: Settings | dict | None = None) -> Report:
+def parse_pdf(path: str | Path, settings: Settings | dict | None = None,
+              progress: Callable[[int], None] | None = None) -> Report:
     """Parse one PDF into a Report; a file that cannot be read gives status ``failed``."""
     settings = Settings.resolve(settings)
     report = Report(doc_id=file_id(path), source=str(path))
     try:
-        ex = extract.extract(path, settings)
+        ex = extract.extract(path, settings, progress)
     except extract.ExtractError as e:
         report.status, report.error = "failed", str(e)
         return report

@@ -17,7 +17,8 @@ class Settings:
     garbled_ratio: float = 0.3       # share of (cid:N)/private-use chars that makes a page garbage
     dedupe_tolerance: float = 1.0    # pt; overprinted fake-bold copies closer than this are one char
     band: float = 0.1                # top/bottom share of a page where running headers/footers live
-    timeout: float = 120.0           # seconds per file before its worker is killed
+    timeout: float = 120.0           # seconds a file may go without finishing a page (batch)
+    ocr_threads: int = 0             # OMP_THREAD_LIMIT for tesseract; 0 = its default
     password: str = ""
 
     def __post_init__(self) -> None:
@@ -33,6 +34,8 @@ class Settings:
             raise ValueError("band must be in (0, 0.5)")
         if self.timeout <= 0:
             raise ValueError("timeout must be positive")
+        if self.ocr_threads < 0:
+            raise ValueError("ocr_threads must be >= 0")
 
     @classmethod
     def resolve(cls, value: "Settings | dict[str, Any] | None" = None) -> "Settings":
