@@ -13,7 +13,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
@@ -154,8 +154,6 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
         seen.add(did)
         todo.append(f)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    if jobs > 1 and settings.ocr_threads == 0:  # one tesseract thread per worker: no oversubscription
-        settings = replace(settings, ocr_threads=1)
     prog = Progress(len(todo)) if progress else None
 
     def record(path: str, info: dict) -> None:
