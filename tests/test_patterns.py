@@ -112,3 +112,17 @@ def test_organization_examples_resolve():
     for title in data["organization"]["examples"]:
         org = _org_from_title(title)
         assert org and org.endswith("局") and "年" not in org and "附件" not in org, (title, org)
+
+
+def _shape_cases():
+    data = json.loads((patterns.patterns_dir() / "shapes.json").read_text(encoding="utf-8"))
+    for name, e in data["shapes"].items():
+        for ex in e.get("examples", []):
+            yield pytest.param(name, ex, True, id=f"{name}:+:{ex}")
+        for ex in e.get("counterexamples", []):
+            yield pytest.param(name, ex, False, id=f"{name}:-:{ex}")
+
+
+@pytest.mark.parametrize("name,text,found", list(_shape_cases()))
+def test_shape_examples(name, text, found):
+    assert bool(patterns.load().shapes[name].search(text)) is found

@@ -10,14 +10,16 @@ from decimal import Decimal
 
 import regex
 
+from . import patterns
 from .model import Amount, Check, Document, Measure, Paragraph, Section
 from .segment import statement_paragraphs
 
-ALL_MET = regex.compile(r"(?:各项|所有|全部|整体|年度)[^。；，]{0,8}(?:目标|指标|任务)[^。；，]{0,6}(?:均|全部|都|已|均已|全面)[^。；，]{0,4}(?:完成|达到|实现|达成)|圆满(?:地)?完成(?:了)?[^。；，]{0,8}(?:绩效)?目标|全面完成[^。；，]{0,8}(?:目标|指标|任务)")
-QUALIFIED = regex.compile(r"除|以外|其余|未达|未完成|基本|大部分|多数|部分")
-SHARE = regex.compile(r"占(?:比)?(?:(?P<whole>[\p{Han}“”]{2,14}?)的)?(?:比重|比例)?(?:为|达)?\s*(?P<pct>\d+(?:\.\d+)?)\s*%")
-SCOPE = regex.compile(r"(?P<whole>[\p{Han}]{2,10})中[，,]")
-WHOLE_TRIM = regex.compile(r"^(?:(?:19|20)\d{2}年度?|全年|年度|实际|当年|部门|[我本][局委办院厅部单位]+)+")
+_SH = patterns.load().shapes  # wording lives in patterns/shapes.json
+ALL_MET = _SH["all_met"]
+QUALIFIED = _SH["qualified"]
+SHARE = _SH["share"]
+SCOPE = _SH["scope"]
+WHOLE_TRIM = _SH["whole_trim"]
 
 
 def decimals(text: str) -> int:
@@ -172,9 +174,9 @@ def score_total(scores: list[tuple[float | None, float, int, str]], total: tuple
                   f"自评表 得分 column sums to {s:g}, total row states {total[0]:g}", s, total[0])]
 
 
-BUDGET = regex.compile(r"预算(?:数|金额)?(?:为)?$")
-SPEND = regex.compile(r"(?:实际)?(?:支出|使用|拨付|执行数)(?:金额|数)?(?:为)?$")
-RATE = regex.compile(r"(?<!预算)(?:执行率|支出率|使用率|拨付率)(?:为|达)?\s*(?P<pct>\d+(?:\.\d+)?)\s*%")
+BUDGET = _SH["item_budget"]
+SPEND = _SH["item_spend"]
+RATE = _SH["item_rate"]
 
 
 def item_rates(sections: list[Section], heads: dict[int, Paragraph], amounts: list[Amount],

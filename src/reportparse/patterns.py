@@ -98,6 +98,7 @@ class Patterns:
     fiscal_year: regex.Pattern
     org: dict[str, regex.Pattern]
     charmap: dict[str, str]
+    shapes: dict[str, regex.Pattern]
     raw: dict[str, Any]
 
 
@@ -219,11 +220,20 @@ def load() -> Patterns:
           {"examples", "counterexamples"})
     org = {k: _compile(f"fields.json organization.{k}", og[k]) for k in ("strip_prefix", "suffix", "unit_end", "label", "subject")}
 
+    sh = _read("shapes.json")
+    _keys("shapes.json", sh, {"shapes"}, {"description"})
+    shapes = {}
+    for name, e in sh["shapes"].items():
+        where = f"shapes.json {name}"
+        _keys(where, e, {"pattern", "description"}, {"examples", "counterexamples"})
+        shapes[name] = _compile(where, e["pattern"])
+        _check_examples(where, shapes[name], e, full=False)
+
     cm = _read("charmap.json")
     _keys("charmap.json", cm, {"map"}, {"description"})
     for k, v in cm["map"].items():
         if len(k) != 1:
             raise PatternError(f"charmap.json: key {k!r} is not one character")
     return Patterns(quantity, sub, units, prefix, suffix, mid, levels, ranks, kinds, fields, self_score,
-                    fiscal_year, org, dict(cm["map"]),
+                    fiscal_year, org, dict(cm["map"]), shapes,
                     {"ops": _read("ops.json"), "units": _read("units.json"), "fields": fd})

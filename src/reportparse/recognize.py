@@ -14,20 +14,21 @@ from . import indicators, numbers, patterns
 from .model import Amount, Document, Item, Measure, Paragraph, Section
 from .numbers import Quantity
 
+_SH = patterns.load().shapes  # wording lives in patterns/shapes.json
 SENTENCE = regex.compile(r"[^。；;！？!?]+[。；;！？!?]?")
 LABEL_STOP = regex.compile(r"[，,。；;：:、]")
-ACTUAL = regex.compile(r"实际|完成值")
-PLAN = regex.compile(r"计划|目标|指标值|预期")
-PLAN_DONE = regex.compile(r"[，,]\s*(?:全年|年内|当年|累计)?(?:已)?(?:完成|实现|达到)")
-GOAL_AFTER = regex.compile(r"^\s*的(?:年度|既定|预期)?(?:目标|任务|要求)")
-GOAL_BEFORE = regex.compile(r"(?:[（(，,]\s*|^)(?:年度|全年|预期|计划)?目标(?:值)?(?:为|是|[:：])?\s*$")
-LABEL_TRIM_HEAD = regex.compile(r"^(?:其中|另外|此外|同时|(?:19|20)\d{2}\s*年(?:度|末|底)?|[我本][局委办院厅部中心分局单位]+|截至\S*?[，,]|年初目标为|目标为?|计划|年度指标值为?|推动|完成|实现|力争|确保|另有)+")
-LABEL_TRIM_TAIL = regex.compile(r"(?:[（(]|年度指标值|年度|目标值?|指标值|力争|为|是|达|达到|约为|稳定在|控制在|保持在|保持|提高到|提升到|增加到|共计|合计|总计|的|\s)*$")
+ACTUAL = _SH["actual_marker"]
+PLAN = _SH["plan_words"]
+PLAN_DONE = _SH["plan_done"]
+GOAL_AFTER = _SH["goal_after"]
+GOAL_BEFORE = _SH["goal_before"]
+LABEL_TRIM_HEAD = _SH["label_trim_head"]
+LABEL_TRIM_TAIL = _SH["label_trim_tail"]
 MEASURE_KINDS = {"money", "percent", "permille", "count"}
-BUDGET_LABEL = regex.compile(r"预算(?:数|金额|资金)?(?:为)?$")
+BUDGET_LABEL = _SH["budget_label"]
 FINANCE_KINDS = {"finance"}
 # enumerations inside one paragraph: 一是…二是…, 第一，…第二，…, 首先…其次…最后
-ENUM_WORD = r"(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]|(?:首先|其次|再次|最后)[，,])"
+ENUM_WORD = _SH["enum_word"].pattern
 ENUM_SPLIT = regex.compile(rf"(?=(?<![\p{{Han}}]){ENUM_WORD}|(?<=[。；;]){ENUM_WORD})")
 ENUM_ANY = regex.compile(ENUM_WORD)
 

@@ -10,21 +10,17 @@ from dataclasses import dataclass, field
 
 import regex
 
-from . import indicators, numbers
+from . import indicators, numbers, patterns
 from .model import Amount, Measure, Table
 from .numbers import Quantity
 from .recognize import clean_label, met
 
-TARGET_COL = regex.compile(r"年度指标值|年度目标值|目标值|指标值|年度目标|预期目标|计划值|预期值|计划数")
-ACTUAL_COL = regex.compile(r"实际完成值|全年实际值|实际值|实际完成|完成值|实际数|实际")
-INDICATOR_COL = regex.compile(r"三级指标|指标名称|绩效指标|指标内容|具体指标|考核指标|指标$")
-SCORE_COL = regex.compile(r"^得分$|自评得分|^得\s*分$")
-WEIGHT_COL = regex.compile(r"分值|权重|满分")
-UNIT_IN_HEADER = regex.compile(r"[（(](?:单位[:：])?\s*(万元|亿元|元|万美元|美元)\s*[)）]|单位[:：]\s*(万元|亿元|元)")
-FIELD_COLS = {"budget_initial": regex.compile(r"年初预算"), "budget_adjusted": regex.compile(r"调整后预算|全年预算|年度预算"),
-              "expenditure": regex.compile(r"实际支出|执行数|决算数"), "execution_rate": regex.compile(r"执行率")}
-TOTAL_ROW = regex.compile(r"^(?:合计|总计|总体|部门合计|总分|评分合计|得分合计)$")       # sums every row above
-FIELD_ROW = regex.compile(r"^(?:合计|总计|总体|部门合计|年度资金总额|资金总额|项目资金总额)$")  # the document's totals
+_SH = patterns.load().shapes  # wording lives in patterns/shapes.json
+TARGET_COL, ACTUAL_COL, INDICATOR_COL = _SH["target_col"], _SH["actual_col"], _SH["indicator_col"]
+SCORE_COL, WEIGHT_COL, UNIT_IN_HEADER = _SH["score_col"], _SH["weight_col"], _SH["unit_in_header"]
+FIELD_COLS = {name: _SH[f"col_{name}"] for name in ("budget_initial", "budget_adjusted", "expenditure", "execution_rate")}
+TOTAL_ROW = _SH["total_row"]  # sums every row above
+FIELD_ROW = _SH["field_row"]  # the document's totals
 
 
 @dataclass
