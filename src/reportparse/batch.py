@@ -15,7 +15,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 
 import pyarrow.parquet as pq
 

@@ -100,10 +100,10 @@ def share(sections: list[Section], heads: dict[int, Paragraph], amounts: list[Am
                 # the part: the last money figure before the share, in the same sentence
                 sent_start = max(para.text.rfind(c, 0, m.start()) for c in "。；") + 1
                 period_start = para.text.rfind("。", 0, m.start()) + 1
-                part = _part(para.text, sent_start, m.start(), text_amounts)
+                part = _part(para, sent_start, m.start(), text_amounts)
                 if part is None:
                     continue
-                whole = _whole(para.text, period_start, sent_start, m, part, text_amounts)
+                whole = _whole(para, period_start, sent_start, m, part, text_amounts)
                 if whole is None or whole.amount <= 0 or whole is part:
                     continue
                 pct = m.group("pct")
@@ -116,39 +116,30 @@ def share(sections: list[Section], heads: dict[int, Paragraph], amounts: list[Am
     return out
 
 
-def _located(text: str, amounts: list[Amount], lo: int, hi: int) -> list[tuple[int, Amount]]:
-    """Amounts whose number sits in text[lo:hi], with their offsets."""
-    out = []
-    for a in amounts:
-        if not a.quote:
-            continue
-        q0 = text.find(a.quote)
-        if q0 < 0:
-            continue
-        pos = q0 + a.quote.find(a.context) + len(a.context) if a.context else q0
-        if lo <= pos < hi:
-            out.append((pos, a))
-    return sorted(out, key=lambda x: x[0])
+def _located(para: Paragraph, amounts: list[Amount], lo: int, hi: int) -> list[tuple[int, Amount]]:
+    """Amounts read from ``para`` whose number starts in para.text[lo:hi], in order."""
+    return sorted(((a.offset, a) for a in amounts if a.para is para and lo <= a.offset < hi), key=lambda x: x[0])
 
 
-def _part(text: str, lo: int, hi: int, amounts: list[Amount]) -> Amount | None:
-    found = _located(text, amounts, lo, hi)
+def _part(para: Paragraph, lo: int, hi: int, amounts: list[Amount]) -> Amount | None:
+    found = _located(para, amounts, lo, hi)
     return found[-1][1] if found else None
 
 
-def _whole(text: str, period_start: int, sent_start: int, m: regex.Match, part: Amount,
+def _whole(para: Paragraph, period_start: int, sent_start: int, m: regex.Match, part: Amount,
            amounts: list[Amount]) -> Amount | None:
+    text = para.text
     named = m.group("whole")
     if named:
         key = _norm_whole(named)
-        prior = [a for _, a in _located(text, amounts, 0, m.start()) if a is not part]
+        prior = [a for _, a in _located(para, amounts, 0, m.start()) if a is not part]
         for a in reversed(prior):
             if _norm_whole(a.label or "") == key:
                 return a
         return None
     qi = text.rfind("其中", period_start, m.start())
     if qi >= 0:
-        prior = _located(text, amounts, period_start if qi > sent_start else
+        prior = _located(para, amounts, period_start if qi > sent_start else
                          text.rfind("。", 0, max(0, period_start - 1)) + 1, qi)
         return prior[-1][1] if prior else None
     sc = None
@@ -156,7 +147,7 @@ def _whole(text: str, period_start: int, sent_start: int, m: regex.Match, part: 
         sc = sm
     if sc is not None:
         key = _norm_whole(sc.group("whole"))
-        prior = [a for _, a in _located(text, amounts, 0, sc.start())]
+        prior = [a for _, a in _located(para, amounts, 0, sc.start())]
         for a in reversed(prior):
             if _norm_whole(a.label or "") == key:
                 return a
@@ -191,7 +182,7 @@ def item_rates(sections: list[Section], heads: dict[int, Paragraph], amounts: li
         for para in statement_paragraphs(s, heads):
             for m in RATE.finditer(para.text):
                 start = max(para.text.rfind(c, 0, m.start()) for c in "。；") + 1
-                found = [a for _, a in _located(para.text, text_amounts, start, m.start())]
+                found = [a for _, a in _located(para, text_amounts, start, m.start())]
                 if len(found) < 2:
                     continue
                 b, e = found[-2], found[-1]

@@ -115,6 +115,8 @@ class Amount:
     malformed: bool = False
     source: str = "text"  # text or table
     context: str = ""     # the words before the number as written, before label cleaning
+    para: "Paragraph | None" = field(default=None, repr=False, compare=False)  # where it was read
+    offset: int = -1      # where its number starts in ``para.text``
 
 
 @dataclass

@@ -231,7 +231,7 @@ def load() -> Patterns:
 
     cm = _read("charmap.json")
     _keys("charmap.json", cm, {"map"}, {"description"})
-    for k, v in cm["map"].items():
+    for k in cm["map"]:
         if len(k) != 1:
             raise PatternError(f"charmap.json: key {k!r} is not one character")
     return Patterns(quantity, sub, units, prefix, suffix, mid, levels, ranks, kinds, fields, self_score,

@@ -73,7 +73,8 @@ def clean_label(label: str) -> str:
 
 def _amount(q: Quantity, s: Sentence, label: str, source: str = "text") -> Amount:
     return Amount(s.section.section_id if s.section else None, s.page(q.start), clean_label(label) or None,
-                  float(q.value), q.unit_text, q.currency, float(q.base), s.text.strip(), q.malformed, source, label)
+                  float(q.value), q.unit_text, q.currency, float(q.base), s.text.strip(), q.malformed, source, label,
+                  s.para, s.start + q.start)
 
 
 def amounts_in(s: Sentence, qs: list[Quantity]) -> list[Amount]:

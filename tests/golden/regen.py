@@ -25,7 +25,7 @@ def snapshot(out: Path) -> dict[str, dict]:
     for _, d in t["documents"].iterrows():
         i = d.doc_id
         name = key(d.source)
-        def rows(table, cols):
+        def rows(table, cols, i=i):
             df = t[table][t[table].doc_id == i]
             return [[plain(v) for v in r] for r in df[cols].itertuples(index=False)]
         doc = {k: plain(d[k]) for k in ["status", "organization", "fiscal_year", "page_count", "ocr_pages", "self_score",
