@@ -191,7 +191,7 @@ def encrypt(pdf_bytes: bytes, user: str, owner: str) -> bytes:
         return dst.read_bytes()
 
 
-def scan(pdf_bytes: bytes, dpi: int = 150, pages: int | None = None) -> bytes:
+def scan(pdf_bytes: bytes, dpi: int = 150, pages: int | None = None, header: str | None = None) -> bytes:
     """Image-only copy of a PDF: every page rendered and placed as a picture, no text layer."""
     import pypdfium2 as pdfium
     src = pdfium.PdfDocument(pdf_bytes)
@@ -204,6 +204,9 @@ def scan(pdf_bytes: bytes, dpi: int = 150, pages: int | None = None) -> bytes:
         png.seek(0)
         from reportlab.lib.utils import ImageReader
         c.drawImage(ImageReader(png), 0, 0, width=A4[0], height=A4[1])
+        if header:  # a digital line stamped over the scan, as archive systems do
+            c.setFont(FONT, 9)
+            c.drawString(20 * mm, A4[1] - 10 * mm, header)
         c.showPage()
     c.save()
     return buf.getvalue()
@@ -231,6 +234,8 @@ def main() -> None:
     clean = build_pdf(HERE / "src" / "wenlv-2024.txt")
     (out / "scanned").mkdir(exist_ok=True)
     (out / "scanned" / "wenlv-2024-scanned-p1.pdf").write_bytes(scan(clean, dpi=200, pages=1))
+    (out / "scanned" / "wenlv-2024-mixed-p1.pdf").write_bytes(
+        scan(clean, dpi=200, pages=1, header="档案编号 SD-2025-0137 已归档"))
     (out / "encrypted").mkdir(exist_ok=True)
     for name, user in (("owner-password-only.pdf", ""), ("user-password.pdf", "user-secret")):
         (out / "encrypted" / name).write_bytes(encrypt(clean, user, "owner-secret"))

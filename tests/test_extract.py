@@ -168,3 +168,16 @@ def test_level_watermark_of_light_large_chars_is_dropped():
     mark = [{"text": "密", "size": 60, "non_stroking_color": (0.8,)}, {"text": "大", "size": 60, "non_stroking_color": (0,)}]
     kept = extract._watermark_like(body + mark)
     assert len(kept) == 51 and kept[-1]["text"] == "大"  # a large black title char stays
+
+
+@pytest.mark.ocr
+@pytest.mark.skipif(not has_tesseract(), reason="tesseract not installed")
+def test_scan_under_a_digital_header_line_is_ocred():
+    from reportparse import parse_pdf
+    r = parse_pdf(SAMPLES / "scanned" / "wenlv-2024-mixed-p1.pdf")
+    assert r.ocr_pages == 1 and r.document.organization == "佛山市顺德区文化广电旅游体育局"
+
+
+def test_scan_under_a_digital_header_line_is_not_taken_for_a_text_page():
+    ex = extract.extract(SAMPLES / "scanned" / "wenlv-2024-mixed-p1.pdf", Settings(ocr=False))
+    assert "scanned page under a few lines of text" in ex.errors[0]

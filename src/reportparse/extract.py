@@ -68,6 +68,12 @@ def _watermark_like(chars: list[dict]) -> list[dict]:
     return [c for c in chars if not (c.get("size", 10) > 2 * body and _lightness(c.get("non_stroking_color")) >= 0.6)]
 
 
+def _big_image(page) -> bool:
+    """An image covering most of the page: a scan, perhaps under a digital header line."""
+    area = float(page.width) * float(page.height)
+    return any((im["x1"] - im["x0"]) * (im["bottom"] - im["top"]) > 0.5 * area for im in page.images)
+
+
 def _upright(obj: dict) -> bool:
     if obj.get("object_type") != "char":
         return True
@@ -179,9 +185,12 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
     out = Page(number, float(page.width), float(page.height))
     chars = _watermark_like([c for c in page.chars if _upright(c)])
     garbage = _garbage_share(chars)
-    needs_ocr = garbage >= settings.garbled_ratio or (len(chars) < settings.min_page_chars and page.images)
+    scan_under_text = len(chars) < 10 * max(settings.min_page_chars, 1) and _big_image(page)
+    needs_ocr = (garbage >= settings.garbled_ratio or (len(chars) < settings.min_page_chars and page.images)
+                 or scan_under_text)
     if needs_ocr:
-        why = "garbled text layer" if garbage >= settings.garbled_ratio else "image-only page"
+        why = ("garbled text layer" if garbage >= settings.garbled_ratio else
+               "image-only page" if len(chars) < settings.min_page_chars else "scanned page under a few lines of text")
         if not settings.ocr:
             out.note = f"page {number}: {why} left unread because OCR is turned off"
         elif settings.tesseract_path():

@@ -206,7 +206,9 @@ def _org_from_title(title: str) -> str | None:
     m = p["suffix"].search(s)
     if not m or m.start() == 0:
         return None
-    cand = s[:m.start()]
+    # the unit names itself right before the report kind; anything before a year is other
+    # matter (an archive stamp, a 附件 line OCR'd into the title)
+    cand = regex.split(r"(?:19|20)\d{2}\s*年度?", s[:m.start()])[-1]
     while cand and not p["unit_end"].search(cand):
         cand = cand[:-1]
     return cand if len(cand) >= 3 else None
