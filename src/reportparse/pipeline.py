@@ -40,7 +40,7 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None,
         report.error = "; ".join(ex.errors[:5]) + (f"; and {len(ex.errors) - 5} more" if len(ex.errors) > 5 else "")
     if not paras and not tbls:  # nothing usable, whatever the reason
         report.status = "failed"
-        report.error = report.error or "no text found on any page"
+        report.error = f"{report.error}; nothing readable is left" if report.error else "no text found on any page"
     return report
 
 
