@@ -170,9 +170,44 @@ def build_pdf(src: Path, damage: set[str] = frozenset()) -> bytes:
         enc = StandardEncryption("", ownerPassword="owner-secret")
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=28 * mm, rightMargin=28 * mm, topMargin=30 * mm,
                             bottomMargin=28 * mm, title=title, author="reportparse samples", encrypt=enc,
+                            rotation=90 if "turned" in damage else 0,  # shown turned; text upright in the file
                             invariant=1)
     fn = page_furniture(set(damage), title)
     doc.build(story(blocks, set(damage)), onFirstPage=fn, onLaterPages=fn)
+    return buf.getvalue()
+
+
+def landscape_table(src: Path) -> bytes:
+    """A report whose 自评表 page is landscape the way some exporters make it: a portrait page
+    shown with /Rotate 90, its text and table drawn turned by 90 degrees (characters not
+    upright in the PDF's own coordinates)."""
+    blocks = parse(src)
+    st = styles(FONT)
+    buf = io.BytesIO()
+    c = rl_canvas.Canvas(buf, pagesize=A4, invariant=1)
+    w, h = A4
+    frame_w = w - 56 * mm
+    y = h - 30 * mm
+    for kind, val in blocks:  # page 1: the text before the table, upright
+        if kind == "table":
+            break
+        para = Paragraph(val, st["title"] if kind == "title" else st["body"])
+        _, ph = para.wrap(frame_w, h)
+        y -= ph
+        para.drawOn(c, 28 * mm, y)
+    c.showPage()
+    rows = next(v for k, v in blocks if k == "table")
+    table = Table([[Paragraph(x, st["cell"]) for x in r] for r in rows], colWidths=[70, 80, 170, 95, 95, 50, 50])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, Color(0, 0, 0)), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    tw, th = table.wrap(h - 40 * mm, w)
+    c.setPageRotation(90)
+    c.saveState()
+    c.translate(w, 0)
+    c.rotate(90)  # x now runs up the portrait page, y to its left: a landscape frame
+    table.drawOn(c, 20 * mm, w - 25 * mm - th)
+    c.restoreState()
+    c.showPage()
+    c.save()
     return buf.getvalue()
 
 
@@ -220,6 +255,7 @@ SAMPLES = {
     "weijian-project-2023.pdf": ("weijian-project-2023.txt", {"header", "pagenum"}),
     "damaged/wenlv-2024-damaged.pdf": ("wenlv-2024.txt", {"kangxi", "fakebold", "letterspace", "watermark", "header", "pagenum"}),
     "damaged/wenlv-2024-cid-garbled.pdf": ("wenlv-2024.txt", {"cid"}),
+    "damaged/wenlv-2024-turned.pdf": ("wenlv-2024.txt", {"turned"}),
 }
 
 
@@ -231,6 +267,7 @@ def main() -> None:
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(build_pdf(HERE / "src" / src, damage))
+    (out / "damaged" / "rotated-table-2023.pdf").write_bytes(landscape_table(HERE / "src" / "rotated-table-2023.txt"))
     clean = build_pdf(HERE / "src" / "wenlv-2024.txt")
     (out / "scanned").mkdir(exist_ok=True)
     (out / "scanned" / "wenlv-2024-scanned-p1.pdf").write_bytes(scan(clean, dpi=200, pages=1))

@@ -181,3 +181,35 @@ def test_scan_under_a_digital_header_line_is_ocred():
 def test_scan_under_a_digital_header_line_is_not_taken_for_a_text_page():
     ex = extract.extract(SAMPLES / "scanned" / "wenlv-2024-mixed-p1.pdf", Settings(ocr=False))
     assert "scanned page under a few lines of text" in ex.errors[0]
+
+
+def test_page_shown_turned_is_read_in_its_own_frame():
+    """/Rotate 90 over upright content: pdfplumber reports every char as not upright; they
+    are the page's text, not a watermark, and come back in reading order."""
+    from reportparse import parse_pdf
+    r = parse_pdf(SAMPLES / "damaged" / "wenlv-2024-turned.pdf", {"ocr": False})
+    assert r.status == "ok" and r.document.organization == "佛山市顺德区文化广电旅游体育局"
+    assert len(r.measures) == 8 and r.document.execution_rate == 98.08
+
+
+def test_landscape_table_page_drawn_turned():
+    from reportparse import parse_pdf
+    r = parse_pdf(SAMPLES / "damaged" / "rotated-table-2023.pdf", {"ocr": False})
+    assert [(m.indicator, m.target_value, m.actual_value) for m in r.measures][:2] == [
+        ("生活垃圾无害化处理量", 360000.0, 372000.0), ("市政道路清扫保洁面积", 12000000.0, 12640000.0)]
+    assert {c.check: c.status for c in r.checks}["score_sum"] == "pass"
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_turned_text_directions(rotation):
+    chars = []
+    for i in range(25):  # one line of text drawn along a page turned by `rotation`
+        d = {90: (0, -1), 180: (-1, 0), 270: (0, 1)}[rotation]
+        x0, top = (100 + 0 * i, 100 + 12 * i) if rotation == 90 else (500 - 12 * i, 300) if rotation == 180 else (100, 700 - 12 * i)
+        box = {90: (x0, x0 + 12, top, top + 12), 180: (x0 - 12, x0, top, top + 12), 270: (x0, x0 + 12, top - 12, top)}[rotation]
+        chars.append({"text": str(i % 10), "x0": box[0], "x1": box[1], "top": box[2], "bottom": box[3], "size": 12,
+                      "matrix": (d[0], d[1], -d[1], d[0], 0, 0), "upright": False})
+    chars, w, h = extract.turned_page_text(chars, 595, 842)
+    (line,) = extract.build_lines(chars, 1)
+    assert line.text == "0123456789012345678901234"
+    assert all(0 <= c["top"] <= h and 0 <= c["x0"] <= w and c["size"] == 12 for c in chars)

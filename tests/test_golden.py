@@ -60,6 +60,7 @@ def test_every_sample_has_a_documents_row(samples_out):
     assert sorted(key(s) for s in docs.source) == pdfs
     failed = docs[docs.status == "failed"]
     assert len(failed) == 7 and failed.error.str.len().min() > 20  # 4 broken, 3 unreadable without OCR
+    assert (docs.status != "failed").sum() == len(docs) - 7
     assert docs[docs.source.str.endswith("truncated-tail.pdf")].status.tolist() == ["partial"]
 
 

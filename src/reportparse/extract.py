@@ -68,6 +68,45 @@ def _watermark_like(chars: list[dict]) -> list[dict]:
     return [c for c in chars if not (c.get("size", 10) > 2 * body and _lightness(c.get("non_stroking_color")) >= 0.6)]
 
 
+def _direction(c: dict) -> int:
+    """Reading direction of a char in degrees: 0 upright, 90 up the page, -90 down, 180."""
+    a, b = (c.get("matrix") or (1, 0, 0, 1, 0, 0))[:2]
+    if abs(b) < 1e-3:
+        return 0 if a >= 0 else 180
+    if abs(a) < 1e-3:
+        return 90 if b > 0 else -90
+    return 45  # skewed: a diagonal watermark, never page text
+
+
+def turned_page_text(chars: list[dict], width: float, height: float) -> tuple[list[dict], float, float] | None:
+    """When most characters run in one non-upright direction, they are the page's text
+    (a page shown turned, text drawn along it), not a watermark: map them into the frame
+    where they read left to right. Returns (chars, frame width, frame height) or None."""
+    if len(chars) < 20:
+        return None
+    counts: dict[int, int] = {}
+    for c in chars:
+        d = _direction(c)
+        counts[d] = counts.get(d, 0) + 1
+    d, n = max(counts.items(), key=lambda kv: kv[1])
+    if d in (0, 45) or n < 0.6 * len(chars):
+        return None
+    out = []
+    for c in chars:
+        if _direction(c) != d:
+            continue  # the few upright ones on such a page are stamps across it
+        x0, x1, top, bottom = c["x0"], c["x1"], c["top"], c["bottom"]
+        if d == -90:
+            box = (top, bottom, width - x1, width - x0)
+        elif d == 90:
+            box = (height - bottom, height - top, x0, x1)
+        else:
+            box = (width - x1, width - x0, height - bottom, height - top)
+        out.append({**c, "x0": box[0], "x1": box[1], "top": box[2], "bottom": box[3], "upright": True,
+                    "matrix": (1, 0, 0, 1, 0, 0), "size": box[3] - box[2]})
+    return (out, height, width) if d in (90, -90) else (out, width, height)
+
+
 def _big_image(page) -> bool:
     """An image covering most of the page: a scan, perhaps under a digital header line."""
     area = float(page.width) * float(page.height)
@@ -183,6 +222,13 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
 
 def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page:
     out = Page(number, float(page.width), float(page.height))
+    # chars come in the displayed frame, which /Rotate 90 or 270 turns on its side
+    shown = (out.height, out.width) if (page.rotation or 0) % 180 == 90 else (out.width, out.height)
+    turned = turned_page_text(page.chars, *shown)
+    if turned is not None:  # text runs along a turned page: read it in its own frame, tables as text
+        chars, out.width, out.height = turned
+        out.lines = build_lines(chars, number, settings.dedupe_tolerance)
+        return out
     chars = _watermark_like([c for c in page.chars if _upright(c)])
     garbage = _garbage_share(chars)
     scan_under_text = len(chars) < 10 * max(settings.min_page_chars, 1) and _big_image(page)
