@@ -130,7 +130,8 @@ def story(blocks, damage: set[str]):
             rows = [[Paragraph(kx(c), st["cell"]) for c in r] for r in val]
             widths = [58, 64, 120, 70, 70, 40, 40, 58] if len(val[0]) > 7 else [58, 64, 120, 70, 70, 40, 40]
             t = Table(rows, repeatRows=1, colWidths=widths[:len(val[0])])
-            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, Color(0, 0, 0)), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+            rules = [] if "unruled" in damage else [("GRID", (0, 0), (-1, -1), 0.6, Color(0, 0, 0))]
+            t.setStyle(TableStyle(rules + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
             out.append(t)
     return out
 
@@ -256,6 +257,7 @@ SAMPLES = {
     "damaged/wenlv-2024-damaged.pdf": ("wenlv-2024.txt", {"kangxi", "fakebold", "letterspace", "watermark", "header", "pagenum"}),
     "damaged/wenlv-2024-cid-garbled.pdf": ("wenlv-2024.txt", {"cid"}),
     "damaged/wenlv-2024-turned.pdf": ("wenlv-2024.txt", {"turned"}),
+    "damaged/unruled-table-2022.pdf": ("unruled-table-2022.txt", {"unruled"}),
 }
 
 

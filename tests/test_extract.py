@@ -213,3 +213,20 @@ def test_turned_text_directions(rotation):
     (line,) = extract.build_lines(chars, 1)
     assert line.text == "0123456789012345678901234"
     assert all(0 <= c["top"] <= h and 0 <= c["x0"] <= w and c["size"] == 12 for c in chars)
+
+
+def test_unruled_table_is_found_by_its_header_words():
+    ex = extract.extract(SAMPLES / "damaged" / "unruled-table-2022.pdf", Settings(ocr=False))
+    (table,) = ex.pages[0].tables
+    assert table.rows[0] == ["指标类别", "指标名称", "年度目标值", "实际完成值", "完成情况"]
+    assert table.rows[2] == ["产出指标", "法律援助案件", "≥600件", "588件", "未完成"]  # wrapped cell joined
+    assert len(table.rows) == 6
+    text = "".join(ln.text for ln in ex.pages[0].lines)
+    assert "人民调解" not in text and "三、自评结论" in text  # the table left the prose, the prose stayed
+
+
+def test_unruled_table_gives_measures_and_a_target_met_check():
+    from reportparse import parse_pdf
+    r = parse_pdf(SAMPLES / "damaged" / "unruled-table-2022.pdf", {"ocr": False})
+    assert [(m.indicator, m.met) for m in r.measures][:2] == [("人民调解案件", True), ("法律援助案件", False)]
+    assert "target_met" not in {c.check for c in r.checks}  # "除…外" claim is qualified

@@ -17,7 +17,7 @@ from typing import Callable
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 
-from . import ocr, repair
+from . import ocr, repair, streamtable
 from .model import Extracted, Line, Page, Table
 from .settings import Settings
 
@@ -154,9 +154,9 @@ def join_chars(chars: list[dict]) -> str:
     return "".join(out)
 
 
-def build_lines(chars: list[dict], page_no: int, dedupe: float = 1.0) -> list[Line]:
-    """Cluster characters into lines by vertical overlap, order each line by x, and merge
-    overprinted twins (fake bold: the same glyph again within ``dedupe`` pt)."""
+def visual_lines(chars: list[dict], dedupe: float = 1.0) -> list[list[dict]]:
+    """Characters clustered into visual lines by vertical overlap, each ordered by x, with
+    overprinted twins merged (fake bold: the same glyph again within ``dedupe`` pt)."""
     rows: list[list[dict]] = []
     for c in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
         if c["text"].isspace():
@@ -170,7 +170,7 @@ def build_lines(chars: list[dict], page_no: int, dedupe: float = 1.0) -> list[Li
                 last.append(c)
                 continue
         rows.append([c])
-    lines = []
+    out = []
     for row in rows:
         row.sort(key=lambda c: c["x0"])
         kept: list[dict] = []
@@ -179,6 +179,17 @@ def build_lines(chars: list[dict], page_no: int, dedupe: float = 1.0) -> list[Li
                          and abs(k["top"] - c["top"]) <= dedupe), None)
             if twin is None:
                 kept.append(c)
+        out.append(kept)
+    return out
+
+
+def build_lines(chars: list[dict], page_no: int, dedupe: float = 1.0) -> list[Line]:
+    return lines_of(visual_lines(chars, dedupe), page_no)
+
+
+def lines_of(vlines: list[list[dict]], page_no: int) -> list[Line]:
+    lines = []
+    for kept in vlines:
         text = join_chars(kept).strip()
         if not text:
             continue
@@ -251,7 +262,12 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
         out.tables, chars = _tables(page, chars, number, settings)
     except Exception as e:  # pdfplumber's table finder on odd geometry: keep the text, say what was lost
         out.note = f"page {number}: table detection failed ({type(e).__name__}: {e}); tables read as text"
-    out.lines = build_lines(chars, number, settings.dedupe_tolerance)
+    vlines = visual_lines(chars, settings.dedupe_tolerance)
+    stream, used = streamtable.find(vlines, number)
+    if stream:
+        out.tables += stream
+        vlines = [kept for kept in ([c for c in vl if id(c) not in used] for vl in vlines) if kept]
+    out.lines = lines_of(vlines, number)
     return out
 
 
