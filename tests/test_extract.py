@@ -230,3 +230,17 @@ def test_unruled_table_gives_measures_and_a_target_met_check():
     r = parse_pdf(SAMPLES / "damaged" / "unruled-table-2022.pdf", {"ocr": False})
     assert [(m.indicator, m.met) for m in r.measures][:2] == [("人民调解案件", True), ("法律援助案件", False)]
     assert "target_met" not in {c.check for c in r.checks}  # "除…外" claim is qualified
+
+
+def test_vector_chart_page_skips_table_finding_and_says_so(tmp_path):
+    from reportlab.pdfgen import canvas
+    path = tmp_path / "chart.pdf"
+    c = canvas.Canvas(str(path))
+    for i in range(4000):  # a dense vector chart
+        c.line(50 + (i % 100) * 5, 50 + (i // 100) * 5, 52 + (i % 100) * 5, 52 + (i // 100) * 5)
+    c.drawString(50, 800, "Chart page with many vector lines and some text.")
+    c.showPage()
+    c.save()
+    ex = extract.extract(path, Settings(ocr=False))
+    assert "more than the table finder is given" in ex.errors[0]
+    assert ex.pages[0].lines[0].text.startswith("Chart page")

@@ -199,6 +199,9 @@ def lines_of(vlines: list[list[dict]], page_no: int) -> list[Line]:
     return lines
 
 
+MAX_EDGES = 3000  # pdfplumber's table finder is quadratic in edges; a vector chart can stall it
+
+
 def _inside(c: dict, box: tuple[float, float, float, float]) -> bool:
     cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
     return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
@@ -210,6 +213,9 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
     the chars outside them."""
     if not (page.lines or page.rects):
         return [], chars
+    if len(page.lines) + 4 * len(page.rects) > MAX_EDGES:
+        raise RuntimeError(f"{len(page.lines)} lines and {len(page.rects)} rectangles (a chart or a map?) are "
+                           f"more than the table finder is given ({MAX_EDGES} edges)")
     tables: list[Table] = []
     boxes = []
     for t in page.find_tables():
