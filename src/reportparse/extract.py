@@ -137,16 +137,26 @@ def _garbage_share(chars: list[dict]) -> float:
 
 
 def join_chars(chars: list[dict]) -> str:
-    """Text of one line. A space survives only between Latin/digit runs, and only when the
-    gap is wide for this line: letter-spaced titles (uniform wide gaps) close up."""
-    if not chars:
+    """Text of one line. A space survives only between Latin/digit runs: where the PDF has
+    a space character there, or where the gap is wide for this line (letter-spaced titles,
+    with uniform wide gaps, close up)."""
+    glyphs = [c for c in chars if not c["text"].isspace()]
+    if not glyphs:
         return ""
-    gaps = [b["x0"] - a["x1"] for a, b in zip(chars, chars[1:])]
+    spaced = set()  # indexes in glyphs after which the PDF drew a space
+    k = -1
+    for c in chars:
+        if c["text"].isspace():
+            if k >= 0:
+                spaced.add(k)
+        else:
+            k += 1
+    gaps = [b["x0"] - a["x1"] for a, b in zip(glyphs, glyphs[1:])]
     median_gap = statistics.median(gaps) if gaps else 0.0
-    out = [chars[0]["text"]]
-    for gap, a, b in zip(gaps, chars, chars[1:]):
+    out = [glyphs[0]["text"]]
+    for i, (gap, a, b) in enumerate(zip(gaps, glyphs, glyphs[1:])):
         size = max(a.get("size", 10), 1)
-        if gap > max(0.3 * size, median_gap + 0.3 * size):
+        if i in spaced or gap > max(0.3 * size, median_gap + 0.3 * size):
             la, fb = a["text"][-1:], b["text"][:1]
             if la and fb and not _is_cjk(la) and not _is_cjk(fb):
                 out.append(" ")
@@ -159,8 +169,7 @@ def visual_lines(chars: list[dict], dedupe: float = 1.0) -> list[list[dict]]:
     overprinted twins merged (fake bold: the same glyph again within ``dedupe`` pt)."""
     rows: list[list[dict]] = []
     for c in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
-        if c["text"].isspace():
-            continue
+        space = c["text"].isspace()  # kept only inside a line, as a word separator
         if rows:
             last = rows[-1]
             top = min(x["top"] for x in last[-3:])
@@ -169,7 +178,8 @@ def visual_lines(chars: list[dict], dedupe: float = 1.0) -> list[list[dict]]:
             if overlap >= 0.5 * min(bottom - top, c["bottom"] - c["top"]):
                 last.append(c)
                 continue
-        rows.append([c])
+        if not space:
+            rows.append([c])
     out = []
     for row in rows:
         row.sort(key=lambda c: c["x0"])
@@ -189,9 +199,10 @@ def build_lines(chars: list[dict], page_no: int, dedupe: float = 1.0) -> list[Li
 
 def lines_of(vlines: list[list[dict]], page_no: int) -> list[Line]:
     lines = []
-    for kept in vlines:
-        text = join_chars(kept).strip()
-        if not text:
+    for row in vlines:
+        text = join_chars(row).strip()
+        kept = [c for c in row if not c["text"].isspace()]
+        if not text or not kept:
             continue
         sizes = [c.get("size", 10) for c in kept]
         lines.append(Line(page_no, text, kept[0]["x0"], kept[-1]["x1"], min(c["top"] for c in kept),

@@ -49,6 +49,7 @@ def find(vlines: list[list[dict]], page_no: int) -> tuple[list[Table], set[int]]
     """Stream tables on a page; returns them and the ids of the chars they consumed."""
     tables: list[Table] = []
     used: set[int] = set()
+    vlines = [g for g in ([c for c in vl if not c["text"].isspace()] for vl in vlines) if g]
     i = 0
     heading = regex.compile("|".join(f"(?:{rx.pattern})" for _, rx in patterns.load().levels))
     while i < len(vlines):
