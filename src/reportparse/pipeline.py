@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from . import check, extract, normalize, numbers, recognize, segment, tables
+from . import check, extract, normalize, recognize, segment, tables
 from .model import Paragraph, Report, Table
 from .settings import Settings
 
@@ -56,29 +56,14 @@ def parse_text(text: str, source: str = "<text>") -> Report:
 def analyze(report: Report, paras: list[Paragraph], tbls: list[Table], title_hint: str | None) -> Report:
     """Normalized paragraphs and tables -> sections, values and checks, filled into ``report``."""
     front, sections, heads = segment.segment(paras)
-    amounts, measures, percents = [], [], []
-    for sent in recognize.sentences(None, front):
-        amounts += recognize.amounts_in(sent, numbers.find(sent.text))
-    for sec in sections:
-        for sent in recognize.sentences(sec, segment.statement_paragraphs(sec, heads)):
-            qs = numbers.find(sent.text)
-            amounts += recognize.amounts_in(sent, qs)
-            measures += recognize.measures_in(sent, qs)
-            percents += [(q, sent, recognize.label_before(sent.text, q.start)) for q in qs if q.kind == "percent"]
+    prose = recognize.read_prose(front, sections, heads)
     facts = tables.read(tbls)
-    doc = recognize.document_fields(front, sections, heads, amounts, title_hint)
-    recognize.percent_fields(doc, percents)
-    for name, (value, page, quote) in facts.fields.items():
-        if getattr(doc, name) is None:  # the table fills what the prose does not say
-            setattr(doc, name, value)
-            doc.evidence[name] = (page, quote)
-    if doc.self_score is None and facts.total_score is not None:
-        doc.self_score = facts.total_score[0]
-        doc.evidence["self_score"] = facts.total_score[1:]
+    doc = recognize.document_fields(front, sections, heads, prose.amounts, title_hint, prose.percents)
+    recognize.fill_from_tables(doc, facts.fields, facts.total_score)
     report.document = doc
     report.sections = sections
-    report.amounts = amounts + facts.amounts
-    report.measures = measures + facts.measures
+    report.amounts = prose.amounts + facts.amounts
+    report.measures = prose.measures + facts.measures
     report.items = recognize.items(sections, heads)
     report.tables = tbls
     report.checks = check.run(doc, sections, heads, report.measures, report.amounts, facts)

@@ -13,6 +13,7 @@ import regex
 from . import indicators, numbers, patterns
 from .model import Amount, Document, Item, Measure, Paragraph, Section
 from .numbers import Quantity
+from .segment import statement_paragraphs
 
 _SH = patterns.load().shapes  # wording lives in patterns/shapes.json
 SENTENCE = regex.compile(r"[^。；;！？!?]+[。；;！？!?]?")
@@ -229,8 +230,42 @@ def title_candidates(front: list[Paragraph], meta_title: str | None) -> list[str
     return out
 
 
+@dataclass
+class Prose:
+    amounts: list[Amount]
+    measures: list[Measure]
+    percents: list[tuple[Quantity, Sentence, str]]  # (percent, sentence, label) for percent fields
+
+
+def read_prose(front: list[Paragraph], sections: list[Section], heads: dict[int, Paragraph]) -> Prose:
+    """Every sentence of the report once: its money figures, target/actual pairs, percents."""
+    out = Prose([], [], [])
+    for sent in sentences(None, front):
+        out.amounts += amounts_in(sent, numbers.find(sent.text))
+    for sec in sections:
+        for sent in sentences(sec, statement_paragraphs(sec, heads)):
+            qs = numbers.find(sent.text)
+            out.amounts += amounts_in(sent, qs)
+            out.measures += measures_in(sent, qs)
+            out.percents += [(q, sent, label_before(sent.text, q.start)) for q in qs if q.kind == "percent"]
+    return out
+
+
+def fill_from_tables(doc: Document, fields: dict[str, tuple[float, int, str]],
+                     total_score: tuple[float, int, str] | None) -> None:
+    """A finance table or a 自评表 total fills what the prose does not say."""
+    for name, (value, page, quote) in fields.items():
+        if getattr(doc, name) is None:
+            setattr(doc, name, value)
+            doc.evidence[name] = (page, quote)
+    if doc.self_score is None and total_score is not None:
+        doc.self_score = total_score[0]
+        doc.evidence["self_score"] = total_score[1:]
+
+
 def document_fields(front: list[Paragraph], sections: list[Section], heads: dict[int, Paragraph],
-                    amounts: list[Amount], meta_title: str | None) -> Document:
+                    amounts: list[Amount], meta_title: str | None,
+                    percents: list[tuple[Quantity, Sentence, str]] = ()) -> Document:
     pats = patterns.load()
     doc = Document()
     titles = title_candidates(front, meta_title)
@@ -286,6 +321,7 @@ def document_fields(front: list[Paragraph], sections: list[Section], heads: dict
                 setattr(doc, name, a.amount)
                 doc.evidence[name] = (a.page, a.quote)
                 break
+    percent_fields(doc, list(percents))
     return doc
 
 
