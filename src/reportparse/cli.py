@@ -56,9 +56,11 @@ def _check(a: argparse.Namespace) -> int:
     for _, d in docs.iterrows():
         c = checks[checks.doc_id == d.doc_id]
         counts = c.status.value_counts().to_dict()
-        name = d.organization or os.path.basename(str(d.source))
-        print(f"{name} ({os.path.basename(str(d.source))}, {d.status}): "
-              + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("fail", "warn", "pass")))
+        base = os.path.basename(str(d.source))
+        name = d.organization if isinstance(d.organization, str) else base
+        print(f"{name} ({base}, {d.status}): " + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("fail", "warn", "pass")))
+        if d.status != "ok" and isinstance(d.error, str):
+            print(f"  {d.status.upper()}: {d.error}")
         for _, r in c.sort_values("status", key=lambda s: s.map(order)).iterrows():
             worst = min(worst, order[r.status])
             if r.status == "pass" and not a.all:
