@@ -73,4 +73,8 @@ def _check(a: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     a = _parser().parse_args(argv)
-    return {"ingest": _ingest, "check": _check}[a.command](a)
+    try:
+        return {"ingest": _ingest, "check": _check}[a.command](a)
+    except BrokenPipeError:  # output piped into head and closed: stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
