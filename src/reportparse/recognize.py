@@ -132,6 +132,12 @@ def measures_in(s: Sentence, qs: list[Quantity]) -> list[Measure]:
             if before and PLAN.search(text[:before[0].start]):
                 cut = pm.start()
                 break
+    if cut is None and PLAN.search(text[:qs[0].start]):
+        # "目标为开展检查200次，全年共开展检查236次": the next clause with the same unit
+        stop = text.find("，", qs[0].end)
+        later = [q for q in qs[1:] if q.start > stop >= 0 and q.unit == qs[0].unit]
+        if later and _SH["plan_then"].match(text[stop:]):
+            cut = stop
     out: list[Measure] = []
     used: set[int] = set()
     if cut is not None:
