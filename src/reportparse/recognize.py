@@ -132,7 +132,8 @@ def measures_in(s: Sentence, qs: list[Quantity]) -> list[Measure]:
             if before and PLAN.search(text[:before[0].start]):
                 cut = pm.start()
                 break
-    if cut is None and PLAN.search(text[:qs[0].start]):
+    in_targets = s.section is not None and s.section.kind == "targets"
+    if cut is None and in_targets and _SH["plan_lead"].search(label_before(text, qs[0].start)):
         # "目标为开展检查200次，全年共开展检查236次": the next clause with the same unit
         stop = text.find("，", qs[0].end)
         later = [q for q in qs[1:] if q.start > stop >= 0 and q.unit == qs[0].unit]
@@ -144,7 +145,6 @@ def measures_in(s: Sentence, qs: list[Quantity]) -> list[Measure]:
         targets = [q for q in qs if q.end <= cut]
         actuals = [q for q in qs if q.start >= cut]
         floor = 0
-        in_targets = s.section is not None and s.section.kind == "targets"
         for t in targets:
             raw_label = label_before(text, t.start, floor)
             floor = t.end
