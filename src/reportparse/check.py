@@ -74,6 +74,9 @@ def target_met(sections: list[Section], heads: dict[int, Paragraph], measures: l
             for sent in regex.split(r"(?<=[。；])", para.text):
                 if ALL_MET.search(sent) and not QUALIFIED.search(sent):
                     claims.append((para.page_at(para.text.find(sent)), sent.strip()))
+    # judge the claim by the targets the report reports on: its 自评表 and its targets sections
+    kinds = {s.section_id: s.kind for s in sections}
+    measures = [m for m in measures if m.source == "table" or kinds.get(m.section_id) == "targets"]
     if not claims or not measures:
         return []
     page, quote = claims[0]
