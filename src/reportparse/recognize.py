@@ -46,10 +46,18 @@ class Sentence:
 
 
 def sentences(section: Section | None, paras: list[Paragraph]):
+    """Sentences split at 。；！？, except that a clause opening with the actual marker stays
+    with the target before it ("年度指标值：500家；实际完成值：523家")."""
     for para in paras:
-        for m in SENTENCE.finditer(para.text):
-            if m.group().strip():
-                yield Sentence(m.group(), m.start(), para, section)
+        parts = [m for m in SENTENCE.finditer(para.text) if m.group().strip()]
+        i = 0
+        while i < len(parts):
+            start, end = parts[i].start(), parts[i].end()
+            while i + 1 < len(parts) and para.text[end - 1:end] in "；;" and ACTUAL.match(parts[i + 1].group().lstrip()):
+                i += 1
+                end = parts[i].end()
+            yield Sentence(para.text[start:end], start, para, section)
+            i += 1
 
 
 def label_before(text: str, start: int, floor: int = 0) -> str:

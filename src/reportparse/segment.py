@@ -12,7 +12,7 @@ INHERIT_ALWAYS = {"problems", "improvements"}
 
 def classify(heading: str, parent_kind: str | None, level: int) -> str:
     """The first kind rule found in the heading; deep, long or unmatched headings inherit."""
-    if parent_kind in INHERIT_ALWAYS and level >= 3:
+    if parent_kind in INHERIT_ALWAYS:  # the points of a problems/improvements section
         return parent_kind
     if level >= 3 and len(heading) > 15:
         return parent_kind or "other"
