@@ -8,9 +8,11 @@ def _measure(source, target, actual, indicator="设备完好率"):
 
 
 def test_restated_field_differs_between_text_and_table():
-    doc = Document(expenditure=100.0, evidence={"expenditure": (2, "全年实际支出100元")})
-    (c,) = check.restated(doc, {"expenditure": (120.0, 3, "合计 | 120")}, [])
-    assert c.status == "fail" and "100.00 in the text (p.2)" in c.message and "120.00 in the table (p.3)" in c.message
+    doc = Document(expenditure=100.0, budget_adjusted=150.0,
+                   evidence={"expenditure": (2, "全年实际支出100元"), "budget_adjusted": (2, "调整后预算150元")})
+    got = check.restated(doc, {"expenditure": (120.0, 3, "合计 | 120"), "budget_adjusted": (150.0, 3, "合计 | 150")}, [])
+    (c,) = [c for c in got if c.status == "fail"]
+    assert "100.00 in the text (p.2)" in c.message and "120.00 in the table (p.3)" in c.message
 
 
 def test_restated_field_equal_passes_and_table_only_field_is_not_compared():
@@ -94,3 +96,22 @@ def test_standard_project_table_with_budget_block_and_indicator_block():
     assert rate.status == "pass"
     (total,) = check.score_total(facts.scores, facts.total_score, Document())
     assert total.status == "pass" and "89.2" in total.message
+
+
+def test_restated_skips_a_table_about_another_scope():
+    doc = Document(expenditure=100.0, budget_adjusted=200.0, evidence={"expenditure": (2, "t"), "budget_adjusted": (2, "t")})
+    other = {"expenditure": (40.0, 3, "合计 | 40"), "budget_adjusted": (50.0, 3, "合计 | 50")}
+    assert check.restated(doc, other, []) == []
+    partly = {"expenditure": (90.0, 3, "合计 | 90"), "budget_adjusted": (200.0, 3, "合计 | 200")}
+    assert sorted(c.status for c in check.restated(doc, partly, [])) == ["fail", "pass"]
+
+
+def test_subtotal_rows_are_not_counted_twice_in_the_score_sum():
+    rows = [["一级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            ["产出", "培训人次", "≥100人次", "120人次", "50", "50"],
+            ["产出小计", None, None, None, "50", "50"],
+            ["效益", "满意度", "≥90%", "95%", "50", "50"],
+            ["合计", None, None, None, "100", "100"]]
+    facts = tables.read([_table(rows)])
+    (c,) = check.score_total(facts.scores, facts.total_score, Document())
+    assert c.status == "pass"

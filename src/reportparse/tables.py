@@ -169,7 +169,9 @@ def read(tables: list[Table]) -> TableFacts:
                         cur = "USD" if "美元" in units[i] else "CNY"
                         facts.amounts.append(Amount(None, page, (label + "/" if label else "") + h[i], float(q.value),
                                                     units[i], cur, float(q.value * factor), quote, q.malformed, "table"))
-            if not is_total and scol is not None and (sq := _first(row[scol])) is not None and sq.kind is None:
+            subtotal = any("小计" in c for c in labels)  # already inside the rows it sums
+            if not is_total and not subtotal and scol is not None and (sq := _first(row[scol])) is not None \
+                    and sq.kind is None:
                 wq = _first(row[wcol]) if wcol is not None else None
                 facts.scores.append((float(wq.value) if wq else None, float(sq.value), page, quote))
             if tcol is None or acol is None or icol is None:
