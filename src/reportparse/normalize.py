@@ -16,7 +16,7 @@ from . import ocrfix, patterns
 from .model import Extracted, Line, Paragraph, Table
 
 PAGE_NUMBER = regex.compile(
-    r"^(?:[-—–－―~～\s]*\d{1,4}[-—–－―~～\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|[-—–－]?\s*[IVXivx]+\s*[-—–－]?)$")
+    r"^(?:[-—–－―~～·•\s]*\d{1,4}[-—–－―~～·•\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|[-—–－]?\s*[IVXivx]+\s*[-—–－]?)$")
 SENTENCE_END = "。；;：:！？!?"
 PARA_END = SENTENCE_END + "”）)」』"
 CJK_GAP = regex.compile(r"(?<=[\p{Han}\p{Ps}\p{Pe}\p{Pi}\p{Pf}，。；：、！？])\s+(?=[\p{Han}\p{Ps}\p{Pe}\p{Pi}\p{Pf}，。；：、！？\d])"

@@ -223,10 +223,19 @@ def _org_from_title(title: str) -> str | None:
         return None
     # the unit names itself right before the report kind; anything before a year is other
     # matter (an archive stamp, a 附件 line OCR'd into the title)
-    cand = regex.split(r"(?:19|20)\d{2}\s*年度?", s[:m.start()])[-1]
+    cand = regex.split(r"(?:(?:19|20)\d{2}|[二一][〇零○一二三四五六七八九]{3})\s*年度?", s[:m.start()])[-1]
     while cand and not p["unit_end"].search(cand):
         cand = cand[:-1]
     return cand if len(cand) >= 3 else None
+
+
+CN_DIGIT = {"〇": "0", "零": "0", "○": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
+            "七": "7", "八": "8", "九": "9"}
+
+
+def _cn_year(text: str) -> int:
+    """二〇二三 -> 2023: years are written digit by digit."""
+    return int("".join(CN_DIGIT[c] for c in text))
 
 
 def title_candidates(front: list[Paragraph], meta_title: str | None) -> list[str]:
@@ -304,7 +313,7 @@ def document_fields(front: list[Paragraph], sections: list[Section], heads: dict
     for t in titles + [p.text for p in all_paras]:
         m = pats.fiscal_year.search(t)
         if m:
-            doc.fiscal_year = int(m.group("year"))
+            doc.fiscal_year = int(m.group("year")) if m.group("year") else _cn_year(m.group("cnyear"))
             break
     if doc.fiscal_year is None:  # "2023年部门整体支出绩效自评报告": a title's year without 度
         m = next((m for t in titles if (m := regex.search(r"((?:19|20)\d{2})\s*年", t))), None)
