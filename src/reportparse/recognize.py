@@ -120,6 +120,24 @@ def _measure(s: Sentence, t: Quantity, a: Quantity, indicator: str, quote: str) 
                    float(a.base), met(t.op, t.base, t.base_max, a.op, a.base), quote)
 
 
+def _outcome_start(text: str, qs: list[Quantity], in_targets: bool) -> int | None:
+    """Where the outcome side of a target/outcome sentence begins, if it has one."""
+    m = ACTUAL.search(text)
+    if m:
+        return m.start()
+    for pm in PLAN_DONE.finditer(text):  # 计划…，完成…
+        before = [q for q in qs if q.end <= pm.start()]
+        if before and PLAN.search(text[:before[0].start]):
+            return pm.start()
+    if in_targets and _SH["plan_lead"].search(label_before(text, qs[0].start)):
+        # "目标为开展检查200次，全年共开展检查236次": the next clause with the same unit
+        stop = text.find("，", qs[0].end)
+        later = [q for q in qs[1:] if q.start > stop >= 0 and q.unit == qs[0].unit]
+        if later and _SH["plan_then"].match(text[stop:]):
+            return stop
+    return None
+
+
 def measures_in(s: Sentence, qs: list[Quantity]) -> list[Measure]:
     """Target/actual pairs in one sentence.
 
@@ -132,21 +150,8 @@ def measures_in(s: Sentence, qs: list[Quantity]) -> list[Measure]:
     if len(qs) < 2:
         return []
     text = s.text
-    m = ACTUAL.search(text)
-    cut = m.start() if m else None
-    if cut is None:
-        for pm in PLAN_DONE.finditer(text):
-            before = [q for q in qs if q.end <= pm.start()]
-            if before and PLAN.search(text[:before[0].start]):
-                cut = pm.start()
-                break
     in_targets = s.section is not None and s.section.kind == "targets"
-    if cut is None and in_targets and _SH["plan_lead"].search(label_before(text, qs[0].start)):
-        # "目标为开展检查200次，全年共开展检查236次": the next clause with the same unit
-        stop = text.find("，", qs[0].end)
-        later = [q for q in qs[1:] if q.start > stop >= 0 and q.unit == qs[0].unit]
-        if later and _SH["plan_then"].match(text[stop:]):
-            cut = stop
+    cut = _outcome_start(text, qs, in_targets)
     out: list[Measure] = []
     used: set[int] = set()
     if cut is not None:
