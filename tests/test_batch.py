@@ -96,3 +96,18 @@ def test_folders_are_walked_for_pdfs_in_any_case(tmp_path):
     assert batch.collect([str(tmp_path)]) == [str(tmp_path / "a" / "b" / "X.PDF")]
     with pytest.raises(FileNotFoundError):
         batch.collect([str(tmp_path / "missing")])
+
+
+def test_unreadable_file_gets_a_failed_row_and_the_batch_goes_on(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    shutil.copy(SAMPLES / "wenlv-2024.pdf", src / "good.pdf")
+    (src / "locked.pdf").write_bytes(b"%PDF-1.4")
+    os.chmod(src / "locked.pdf", 0)
+    if os.access(src / "locked.pdf", os.R_OK):  # root reads anything: use a dangling link instead
+        os.remove(src / "locked.pdf")
+        os.symlink(src / "missing-target.pdf", src / "locked.pdf")
+    s = batch.ingest([str(src)], str(out), {"ocr": False}, jobs=1, progress=False)
+    docs = load(out)["documents"].set_index("source")
+    assert s.parsed == 2 and docs.loc[str(src / "good.pdf"), "status"] == "ok"
+    assert "cannot read the file" in docs.loc[str(src / "locked.pdf"), "error"]

@@ -9,6 +9,7 @@ content hash) are skipped; a path whose content changed has its old rows replace
 """
 from __future__ import annotations
 
+import hashlib
 import multiprocessing as mp
 import os
 import sys
@@ -141,8 +142,13 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
     done = write.committed(out)
     sources = _existing_sources(out)
     todo, seen = [], set()
+    unreadable = []
     for f in files:
-        did = file_id(f)
+        try:
+            did = file_id(f)
+        except OSError as e:  # vanished or not permitted: a row that says so, the batch goes on
+            unreadable.append((f, e))
+            continue
         old = sources.get(f)
         if old and old != did:
             write.remove_doc(old, out)  # same path, new content: replace its rows
@@ -153,7 +159,7 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
         seen.add(did)
         todo.append(f)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    prog = Progress(len(todo)) if progress else None
+    prog = Progress(len(todo) + len(unreadable)) if progress else None
 
     def record(path: str, info: dict) -> None:
         summary.parsed += 1
@@ -167,6 +173,12 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
         if prog:
             prog.tick(path, info)
 
+    for f, e in unreadable:
+        # no bytes, no content hash: the id is the hash of the path, marked as such
+        report = Report(doc_id=hashlib.sha256(f"unreadable:{f}".encode()).hexdigest(), source=f, status="failed",
+                        error=f"cannot read the file ({e.strerror or e}); check that it exists and is readable")
+        write.write_report(report, out)
+        record(f, _summarize(report))
     if todo:
         ctx = mp.get_context("spawn")
         slots = [_Slot(ctx, settings, out) for _ in range(jobs)]
