@@ -93,6 +93,7 @@ class Patterns:
     levels: list[tuple[int, regex.Pattern]]
     ranks: list[int]
     kinds: list[tuple[str, regex.Pattern]]
+    body_cues: list[tuple[str, regex.Pattern]]
     fields: dict[str, dict[str, Any]]
     self_score: regex.Pattern
     fiscal_year: regex.Pattern
@@ -190,11 +191,12 @@ def load() -> Patterns:
     quantity = _compile("numbers.json quantity", sub["quantity"])
 
     sec = _read("sections.json")
-    _keys("sections.json", sec, {"levels", "kinds"}, {"description"})
+    _keys("sections.json", sec, {"levels", "kinds"}, {"description", "body_cues"})
     level_entries = _entries("sections.json levels", sec["levels"], "level", {"rank"})
     levels = [(int(e["level"]), rx) for e, rx in level_entries]
     ranks = [int(e.get("rank", e["level"])) for e, _ in level_entries]
     kinds = [(e["kind"], rx) for e, rx in _entries("sections.json kinds", sec["kinds"], "kind")]
+    body_cues = [(e["kind"], rx) for e, rx in _entries("sections.json body_cues", sec.get("body_cues", []), "kind")]
 
     fd = _read("fields.json")
     _keys("fields.json", fd, {"fields", "self_score", "fiscal_year", "organization"}, {"description"})
@@ -234,6 +236,6 @@ def load() -> Patterns:
     for k in cm["map"]:
         if len(k) != 1:
             raise PatternError(f"charmap.json: key {k!r} is not one character")
-    return Patterns(quantity, sub, units, prefix, suffix, mid, levels, ranks, kinds, fields, self_score,
+    return Patterns(quantity, sub, units, prefix, suffix, mid, levels, ranks, kinds, body_cues, fields, self_score,
                     fiscal_year, org, dict(cm["map"]), shapes,
                     {"ops": _read("ops.json"), "units": _read("units.json"), "fields": fd})

@@ -32,6 +32,8 @@ FINANCE_KINDS = {"finance"}
 ENUM_WORD = _SH["enum_word"].pattern
 ENUM_SPLIT = regex.compile(rf"(?=(?<![\p{{Han}}]){ENUM_WORD}|(?<=[。；;]){ENUM_WORD})")
 ENUM_ANY = regex.compile(ENUM_WORD)
+INLINE_ARABIC = regex.compile(r"(?<=[；;。])\s*(?=\d{1,2}[.、．](?!\d))")
+INLINE_CN = regex.compile(r"(?<=[；;。])\s*(?=[（(][一二三四五六七八九十]{1,3}[)）])")
 
 
 @dataclass
@@ -192,7 +194,11 @@ def items_of(section: Section, children: list[Section], heads: dict[int, Paragra
         for c in children:
             head = heads[c.section_id].text
             body = "".join(p.text for p in c.paragraphs if p.text not in head)
-            texts.append((c.section_id, head[len(c.number):].strip() + body))
+            whole = head[len(c.number):].strip() + body
+            # "1.项目储备不足；2.资金拨付偏慢；3.…": the numbering goes on inside the paragraph
+            same_style = INLINE_ARABIC if c.number[:1].isdigit() else INLINE_CN if c.number[:1] in "（(" else None
+            parts = same_style.split(whole) if same_style else [whole]
+            texts += [(c.section_id, indicators.OUTLINE.sub("", p).strip()) for p in parts if p.strip()]
         return [Item(sid, kind, i + 1, t) for i, (sid, t) in enumerate(texts)]
     body = "".join(p.text for p in section.paragraphs)
     if len(ENUM_ANY.findall(body)) >= 2:

@@ -81,6 +81,7 @@ def segment(paras: list[Paragraph]) -> tuple[list[Paragraph], list[Section], dic
         stack.append(sec)
         for anc in stack[:-1]:
             anc.page_end = max(anc.page_end, sec.page_end)
+    _kinds_from_bodies(sections)
     # ancestors span their descendants' pages
     by_id = {s.section_id: s for s in sections}
     for s in reversed(sections):
@@ -88,6 +89,20 @@ def segment(paras: list[Paragraph]) -> tuple[list[Paragraph], list[Section], dic
             p = by_id[s.parent_id]
             p.page_end = max(p.page_end, s.page_end)
     return front, sections, heads
+
+
+def _kinds_from_bodies(sections: list[Section]) -> None:
+    """A kind no heading names (部门概况 that only describes the 职责 in its text) goes to the
+    first level-1/2 section of a generic kind whose own text carries the kind's cue."""
+    have = {s.kind for s in sections}
+    for kind, cue in patterns.load().body_cues:
+        if kind in have:
+            continue
+        for s in sections:
+            if s.level <= 2 and s.kind in ("overview", "other", "tasks") and cue.search(s.text):
+                s.kind = kind
+                have.add(kind)
+                break
 
 
 def statement_paragraphs(sec: Section, heads: dict[int, Paragraph]) -> list[Paragraph]:
