@@ -50,7 +50,7 @@ def test_score_column_against_total():
             [None, "满意度", "≥90%", "88%", "50", "45"],
             ["合计", None, None, None, "100", "96"]]
     facts = tables.read([_table(rows)])
-    (c,) = check.score_total(facts.scores, facts.total_score, Document())
+    (c,) = check.score_total(facts.scores, facts.total_score)
     assert c.status == "fail" and "sums to 95" in c.message
     assert [m.met for m in facts.measures] == [True, False]
 
@@ -94,7 +94,7 @@ def test_standard_project_table_with_budget_block_and_indicator_block():
     assert [(m.indicator, m.met) for m in facts.measures] == [("培训人次", True), ("合格率", False)]
     (rate,) = check.item_rates([], {}, [], facts.rates)
     assert rate.status == "pass"
-    (total,) = check.score_total(facts.scores, facts.total_score, Document())
+    (total,) = check.score_total(facts.scores, facts.total_score)
     assert total.status == "pass" and "89.2" in total.message
 
 
@@ -113,5 +113,5 @@ def test_subtotal_rows_are_not_counted_twice_in_the_score_sum():
             ["效益", "满意度", "≥90%", "95%", "50", "50"],
             ["合计", None, None, None, "100", "100"]]
     facts = tables.read([_table(rows)])
-    (c,) = check.score_total(facts.scores, facts.total_score, Document())
+    (c,) = check.score_total(facts.scores, facts.total_score)
     assert c.status == "pass"

@@ -157,8 +157,7 @@ def _whole(para: Paragraph, period_start: int, sent_start: int, m: regex.Match, 
     return None
 
 
-def score_total(scores: list[tuple[float | None, float, int, str]], total: tuple[float, int, str] | None,
-                doc: Document) -> list[Check]:
+def score_total(scores: list[tuple[float | None, float, int, str]], total: tuple[float, int, str] | None) -> list[Check]:
     """The 得分 column of a 自评表 against its stated total."""
     if not scores or total is None:
         return []
@@ -243,7 +242,7 @@ def run(doc: Document, sections: list[Section], heads: dict[int, Paragraph], mea
     checks = (execution_rate(doc) + number_format(amounts) + score_range(doc)
               + target_met(sections, heads, measures) + share(sections, heads, amounts))
     if facts is not None:
-        checks += (score_total(facts.scores, facts.total_score, doc) + item_rates(sections, heads, amounts, facts.rates)
+        checks += (score_total(facts.scores, facts.total_score) + item_rates(sections, heads, amounts, facts.rates)
                    + restated(doc, facts.fields, measures) + unit_mismatch(facts.unit_mismatches))
     else:
         checks += item_rates(sections, heads, amounts, [])

@@ -142,11 +142,9 @@ def resolve(m: regex.Match, text: str, pats: patterns.Patterns | None = None) ->
     if unit is None and m.group("cur"):  # ￥5万: the symbol is the unit
         unit = pats.units["美元" if m.group("cur") == "$" else "元"]
     scale_text = m.group("scale") or ""
-    chinese = not num_text[0].isdigit()
-    if chinese:
-        # Bare Chinese numerals are words (一是, 一批, 三个梯度); keep only clear amounts.
-        if unit is None or not regex.search("[十百千万亿拾佰仟]", num_text + scale_text):
-            return None
+    # Bare Chinese numerals are words (一是, 一批, 三个梯度); keep only clear amounts.
+    if not num_text[0].isdigit() and (unit is None or not regex.search("[十百千万亿拾佰仟]", num_text + scale_text)):
+        return None
     if m.start("num") > 0:
         before = text[m.start("num") - 1]
         if before.isascii() and before.isalpha():

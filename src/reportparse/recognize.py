@@ -101,8 +101,9 @@ def amounts_in(s: Sentence, qs: list[Quantity]) -> list[Amount]:
     return out
 
 
-def met(t_op: str, t: Decimal, t_max: Decimal | None, a_op: str, a: Decimal) -> bool | None:
-    """Whether the actual reaches the target; <=/< targets are lower-is-better."""
+def met(t_op: str, t: Decimal, a_op: str, a: Decimal) -> bool | None:
+    """Whether the actual reaches the target; <=/< targets are lower-is-better, and a range
+    is reached at its lower bound (exceeding 40-50亿 is not a miss)."""
     if t_op in (">=", "=", "range"):
         return a >= t
     if t_op == ">":
@@ -119,7 +120,7 @@ def met(t_op: str, t: Decimal, t_max: Decimal | None, a_op: str, a: Decimal) -> 
 def _measure(s: Sentence, t: Quantity, a: Quantity, indicator: str, quote: str) -> Measure:
     return Measure(s.section.section_id if s.section else None, s.page(t.start), indicator, t.unit,
                    t.op, float(t.base), numbers.to_float(t.base_max), a.op if a.op != "range" else "=",
-                   float(a.base), met(t.op, t.base, t.base_max, a.op, a.base), quote)
+                   float(a.base), met(t.op, t.base, a.op, a.base), quote)
 
 
 def _outcome_start(text: str, qs: list[Quantity], in_targets: bool) -> int | None:

@@ -28,10 +28,9 @@ def rebuild(data: bytes) -> tuple[bytes, int] | None:
             continue  # an 'obj' without its own endobj: damaged, skip it
         num = int(m.group(1))
         objects[num] = (m.start(), end.end())
-        head = data[m.end():min(end.start(), m.end() + 2000)]
-        if PAGE.search(head) and b"stream" not in head[:head.find(b">>") + 2 if b">>" in head else 0]:
-            if num not in pages:
-                pages.append(num)
+        dictionary = data[m.end():min(end.start(), m.end() + 2000)].split(b"stream", 1)[0]
+        if PAGE.search(dictionary) and num not in pages:  # a page object, not page-like bytes in a stream
+            pages.append(num)
     if not pages:
         return None
     last = max(e for _, e in objects.values())

@@ -190,5 +190,5 @@ def read(tables: list[Table]) -> TableFacts:
             indicator = indicators.clean(row[icol] or "")
             facts.measures.append(Measure(None, page, indicator, t.unit, t.op, float(t.base),
                                           numbers.to_float(t.base_max), a.op if a.op != "range" else "=",
-                                          float(a.base), met(t.op, t.base, t.base_max, a.op, a.base), quote, "table"))
+                                          float(a.base), met(t.op, t.base, a.op, a.base), quote, "table"))
     return facts
