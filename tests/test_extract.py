@@ -244,3 +244,24 @@ def test_vector_chart_page_skips_table_finding_and_says_so(tmp_path):
     ex = extract.extract(path, Settings(ocr=False))
     assert "more than the table finder is given" in ex.errors[0]
     assert ex.pages[0].lines[0].text.startswith("Chart page")
+
+
+@pytest.mark.ocr
+@pytest.mark.skipif(not has_tesseract(), reason="tesseract not installed")
+def test_scanned_ruled_table_is_read_cell_by_cell(tmp_path):
+    import sys
+    sys.path.insert(0, str(SAMPLES))
+    import build
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(build.scan((SAMPLES / "jiaoyu-project-2024.pdf").read_bytes(), dpi=200, pages=1))
+    ex = extract.extract(path)
+    (table,) = ex.pages[0].tables
+    assert len(table.rows) == 11 and all(len(r) == 8 for r in table.rows)  # the grid, not OCR'd lines
+    assert table.rows[0][2:5] == ["年初预算数", "全年预算数", "全年执行数"]
+    assert table.rows[-1][0] == "总分" and table.rows[-1][5:7] == ["100", "97.6"]
+
+
+def test_ocr_number_repairs():
+    from reportparse import ocrfix
+    assert ocrfix.fix_numbers("年初预算2.600.00万元") == "年初预算2,600.00万元"
+    assert ocrfix.fix_numbers("增长1.5%，版本3.4.5") == "增长1.5%，版本3.4.5"

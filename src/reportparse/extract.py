@@ -268,7 +268,7 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
         if not settings.ocr:
             out.note = f"page {number}: {why} left unread because OCR is turned off"
         elif settings.tesseract_path():
-            out.lines = ocr.ocr_page(page, number, settings)
+            out.lines, out.tables = ocr.ocr_page(page, number, settings)
             out.ocr = True
             out.note = None if out.lines else f"page {number}: OCR found no text ({why})"
         else:

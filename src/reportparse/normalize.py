@@ -166,7 +166,7 @@ def normalize(ex: Extracted, band: float = 0.1) -> tuple[list[Paragraph], list[T
         for ln in p.lines:
             ln.text = translate(ln.text)
             if p.ocr:
-                ln.text = ocrfix.fix(ln.text)
+                ln.text = ocrfix.fix_numbers(ocrfix.fix(ln.text))
             if ln.text:
                 lines.append(ln)
     heading = heading_regex()
@@ -176,7 +176,8 @@ def normalize(ex: Extracted, band: float = 0.1) -> tuple[list[Paragraph], list[T
         para.text = translate(para.text)
     tables = []
     for p in ex.pages:
+        fix = (lambda c: ocrfix.fix_numbers(ocrfix.fix(translate(c)))) if p.ocr else translate
         for t in p.tables:
-            t.rows = [[translate(c) if c is not None else None for c in r] for r in t.rows]
+            t.rows = [[fix(c) if c is not None else None for c in r] for r in t.rows]
             tables.append(t)
     return paras, tables

@@ -11,10 +11,13 @@ import os
 import subprocess
 import tempfile
 
+import numpy as np
 import regex
-from PIL import ImageFilter
+from PIL import Image, ImageFilter
 
-from .model import Line
+from . import scangrid
+
+from .model import Line, Table
 from .settings import Settings
 
 CJK_SPACE = regex.compile(r"(?<=[\p{Han}\p{P}])\s+(?=[\p{Han}\p{P}\d])|(?<=[\p{Han}\p{P}\d])\s+(?=[\p{Han}\p{P}])")
@@ -31,27 +34,58 @@ def scan_dpi(page) -> int | None:
     return int(min(400, max(150, best))) if best else None
 
 
-def ocr_page(page, number: int, settings: Settings) -> list[Line]:
+def _tesseract(image, settings: Settings, psm: str, tsv: bool) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        png = os.path.join(tmp, "page.png")
+        image.save(png)
+        args = [settings.tesseract_path(), png, "stdout", "-l", settings.ocr_lang, "--psm", psm,
+                "-c", "preserve_interword_spaces=1"] + (["tsv"] if tsv else [])
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=max(30.0, settings.timeout / 2),
+                              env=dict(os.environ, OMP_THREAD_LIMIT=str(settings.ocr_threads)) if settings.ocr_threads else None)
+    if proc.returncode != 0:
+        raise RuntimeError(f"tesseract failed: {proc.stderr.strip()[:200]}")
+    return proc.stdout
+
+
+def ocr_tables(image, number: int, dpi: int, settings: Settings) -> tuple[list[Table], object]:
+    """Ruled tables of a scanned page read cell by cell; returns them and the page image
+    with the tables erased."""
+    gray = np.array(image)
+    grids = scangrid.find(gray)
+    tables = []
+    for g in grids:
+        rows = []
+        for cells in g.rows:
+            row: list[str | None] = []
+            for box in cells:
+                if box is None or scangrid.blank(gray, box):
+                    row.append(None if box is None else "")
+                    continue
+                x0, y0, x1, y1 = box
+                crop = image.crop((x0 + 3, y0 + 3, x1 - 2, y1 - 2))
+                crop = crop.resize((crop.width * 2, crop.height * 2))
+                text = CJK_SPACE.sub("", " ".join(_tesseract(crop, settings, "6", False).split()))
+                row.append(text)
+            rows.append(row)
+        scale = 72.0 / dpi
+        tables.append(Table(number, rows, g.top * scale, g.bottom * scale))
+        gray[g.top - 3:g.bottom + 4, g.left - 3:g.right + 4] = 255
+    return tables, Image.fromarray(gray) if grids else image
+
+
+def ocr_page(page, number: int, settings: Settings) -> tuple[list[Line], list[Table]]:
     """Render at the scan's own resolution (vector pages at ``ocr_dpi``), remove speckle
     noise from scans with a 3x3 median (salt-and-pepper dots that Tesseract reads as
-    punctuation), and read lines from Tesseract's TSV (word boxes with line ids)."""
+    punctuation), read ruled tables cell by cell, then the rest of the page's lines from
+    Tesseract's TSV (word boxes with line ids)."""
     dpi = scan_dpi(page)
     scanned = dpi is not None
     dpi = dpi or settings.ocr_dpi
     image = page.to_image(resolution=dpi).original.convert("L")
     if scanned:  # a vector page renders clean; a median there would only thin the strokes
         image = image.filter(ImageFilter.MedianFilter(3))
-    with tempfile.TemporaryDirectory() as tmp:
-        png = os.path.join(tmp, "page.png")
-        image.save(png)
-        proc = subprocess.run(
-            [settings.tesseract_path(), png, "stdout", "-l", settings.ocr_lang, "--psm", "6",
-             "-c", "preserve_interword_spaces=1", "tsv"],
-            capture_output=True, text=True, timeout=max(30.0, settings.timeout / 2),
-            env=dict(os.environ, OMP_THREAD_LIMIT=str(settings.ocr_threads)) if settings.ocr_threads else None)
-    if proc.returncode != 0:
-        raise RuntimeError(f"tesseract failed: {proc.stderr.strip()[:200]}")
-    return lines_from_tsv(proc.stdout, number, 72.0 / dpi)
+    tables, image = ocr_tables(image, number, dpi, settings)
+    return lines_from_tsv(_tesseract(image, settings, "6", True), number, 72.0 / dpi), tables
 
 
 def lines_from_tsv(tsv: str, number: int, scale: float) -> list[Line]:

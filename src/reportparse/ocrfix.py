@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
+import regex
+
 from . import indicators
 from .patterns import PatternError, patterns_dir
 
@@ -57,3 +59,12 @@ def fix(text: str) -> str:
                 chars[i] = alt
                 break
     return "".join(chars)
+
+
+# "2.600.00" / "5.987.21": OCR reads the thousands comma as a point; a point followed by three
+# digits and another separator cannot be a decimal point
+OCR_GROUP_POINT = regex.compile(r"(?<=\d)\.(?=\d{3}(?:[.,]\d{3})*\.\d)")
+
+
+def fix_numbers(text: str) -> str:
+    return OCR_GROUP_POINT.sub(",", text)
