@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 import pdfplumber
+import regex
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 
 from . import ocr, repair, streamtable
@@ -82,7 +83,7 @@ def turned_page_text(chars: list[dict], width: float, height: float) -> tuple[li
     """When most characters run in one non-upright direction, they are the page's text
     (a page shown turned, text drawn along it), not a watermark: map them into the frame
     where they read left to right. Returns (chars, frame width, frame height) or None."""
-    if len(chars) < 20:
+    if len(chars) < 20 or sum(1 for c in chars if not c.get("upright", True)) < 0.6 * len(chars):
         return None
     counts: dict[int, int] = {}
     for c in chars:
@@ -125,15 +126,14 @@ def _is_cjk(ch: str) -> bool:
         or "\u2e80" <= ch <= "\u2fdf" or ch in "“”‘’—…·《》"
 
 
+GARBAGE = regex.compile(r"\(cid:\d+\)|[\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _garbage_share(chars: list[dict]) -> float:
+    """Share of characters that are (cid:N) placeholders, private-use or control codes."""
     if not chars:
         return 0.0
-    bad = 0
-    for c in chars:
-        t = c["text"]
-        if t.startswith("(cid:") or any("\ue000" <= ch <= "\uf8ff" or (ord(ch) < 32 and ch not in "\t\n") for ch in t):
-            bad += 1
-    return bad / len(chars)
+    return len(GARBAGE.findall("".join(c["text"] for c in chars))) / len(chars)
 
 
 def join_chars(chars: list[dict]) -> str:
@@ -152,7 +152,7 @@ def join_chars(chars: list[dict]) -> str:
         else:
             k += 1
     gaps = [b["x0"] - a["x1"] for a, b in zip(glyphs, glyphs[1:])]
-    median_gap = statistics.median(gaps) if gaps else 0.0
+    median_gap = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
     out = [glyphs[0]["text"]]
     for i, (gap, a, b) in enumerate(zip(gaps, glyphs, glyphs[1:])):
         size = max(a.get("size", 10), 1)
@@ -171,12 +171,11 @@ def visual_lines(chars: list[dict], dedupe: float = 1.0) -> list[list[dict]]:
     for c in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
         space = c["text"].isspace()  # kept only inside a line, as a word separator
         if rows:
-            last = rows[-1]
-            top = min(x["top"] for x in last[-3:])
-            bottom = max(x["bottom"] for x in last[-3:])
+            prev = rows[-1][-1]  # the line's latest glyph: lines drift a little, never jump
+            top, bottom = prev["top"], prev["bottom"]
             overlap = min(bottom, c["bottom"]) - max(top, c["top"])
             if overlap >= 0.5 * min(bottom - top, c["bottom"] - c["top"]):
-                last.append(c)
+                rows[-1].append(c)
                 continue
         if not space:
             rows.append([c])
@@ -230,16 +229,18 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
     tables: list[Table] = []
     boxes = []
     for t in page.find_tables():
+        boxes_in = [cell for row in t.rows for cell in row.cells if cell is not None]
+        by_cell: dict[tuple, list[dict]] = {}
+        for c in chars:
+            if _inside(c, t.bbox):
+                box = next((b for b in boxes_in if _inside(c, b)), None)
+                if box is not None:
+                    by_cell.setdefault(tuple(box), []).append(c)
         grid = []
         for row in t.rows:
-            cells = []
-            for cell in row.cells:
-                if cell is None:
-                    cells.append(None)
-                    continue
-                inside = [c for c in chars if _inside(c, cell)]
-                cells.append("".join(ln.text for ln in build_lines(inside, number, settings.dedupe_tolerance)))
-            grid.append(cells)
+            grid.append([None if cell is None else
+                         "".join(ln.text for ln in build_lines(by_cell.get(tuple(cell), []), number, settings.dedupe_tolerance))
+                         for cell in row.cells])
         if len(grid) >= 2 and max(len(r) for r in grid) >= 2:
             tables.append(Table(number, grid, float(t.bbox[1]), float(t.bbox[3])))
             boxes.append(t.bbox)
