@@ -1,10 +1,11 @@
 """PDF -> pages of clean lines and tables, working on pdfplumber's characters.
 
 Cleaning happens on characters, where the damage is visible, not on extracted strings:
-skewed or rotated characters (diagonal watermarks, stamps) are dropped, overprinted
-fake-bold twins are merged, table regions are cut out of the running text, and lines are
-rebuilt with spacing decided from the line's own letter spacing. Image-only and garbled
-pages go to OCR.
+skewed or rotated characters (diagonal watermarks, stamps) are dropped unless they are most
+of the page (a page shown turned, read in its own frame), light oversized watermarks are
+dropped, overprinted fake-bold twins are merged, ruled and unruled tables are cut out of the
+running text, and lines are rebuilt with spacing decided from the line's own letter
+spacing. Image-only, garbled and stamped-scan pages go to OCR; a truncated file is rebuilt.
 """
 from __future__ import annotations
 
