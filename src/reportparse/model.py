@@ -23,6 +23,7 @@ class Table:
     rows: list[list[str | None]]
     top: float = 0.0
     bottom: float = 0.0
+    ocr: bool = False  # cells read by OCR: their digits are less certain than a text layer's
 
 
 @dataclass

@@ -68,7 +68,7 @@ def ocr_tables(image, number: int, dpi: int, settings: Settings) -> tuple[list[T
                 row.append(text)
             rows.append(row)
         scale = 72.0 / dpi
-        tables.append(Table(number, rows, g.top * scale, g.bottom * scale))
+        tables.append(Table(number, rows, g.top * scale, g.bottom * scale, ocr=True))
         gray[g.top - 3:g.bottom + 4, g.left - 3:g.right + 4] = 255
     return tables, Image.fromarray(gray) if grids else image
 

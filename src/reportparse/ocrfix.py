@@ -15,9 +15,10 @@ from .patterns import PatternError, patterns_dir
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, list[str]], float, int]:
+def _table() -> tuple[dict[str, list[str]], float, int, dict[str, str]]:
     data = json.loads((patterns_dir() / "ocr_confusions.json").read_text(encoding="utf-8"))
-    unknown = set(data) - {"description", "min_ratio", "min_freq", "pairs", "examples", "counterexamples"}
+    unknown = set(data) - {"description", "min_ratio", "min_freq", "pairs", "before_digit", "examples",
+                           "counterexamples"}
     if unknown:
         raise PatternError(f"ocr_confusions.json: unknown keys {sorted(unknown)}")
     alts: dict[str, list[str]] = {}
@@ -26,7 +27,7 @@ def _table() -> tuple[dict[str, list[str]], float, int]:
             raise PatternError(f"ocr_confusions.json: pair {a!r}/{b!r} must be single characters")
         alts.setdefault(a, []).append(b)
         alts.setdefault(b, []).append(a)
-    return alts, float(data["min_ratio"]), int(data["min_freq"])
+    return alts, float(data["min_ratio"]), int(data["min_freq"]), dict(data.get("before_digit", {}))
 
 
 def cases() -> dict:
@@ -46,7 +47,9 @@ def _best(text: str, i: int, ch: str, freq: dict[str, int]) -> int:
 
 
 def fix(text: str) -> str:
-    alts, ratio, floor = _table()
+    alts, ratio, floor, signs = _table()
+    if signs:
+        text = regex.sub("[" + "".join(signs) + r"](?=\s*\d)", lambda m: signs[m.group()], text)
     freq = indicators.tokenizer().FREQ
     chars = list(text)
     for i, c in enumerate(chars):

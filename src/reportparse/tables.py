@@ -108,6 +108,7 @@ class TableFacts:
     # (budget, spending, stated rate, rate as written, page, row quote) of finance table rows
     unit_mismatches: list[tuple[str, str, str, int, str]] = field(default_factory=list)
     # (indicator, target unit, actual unit, page, row quote)
+    ocr: bool = False  # some table was read by OCR
 
 
 def _header_unit(h: str) -> str | None:
@@ -116,7 +117,7 @@ def _header_unit(h: str) -> str | None:
 
 
 def read(tables: list[Table]) -> TableFacts:
-    facts = TableFacts([], [], {}, [], None)
+    facts = TableFacts([], [], {}, [], None, ocr=any(t.ocr for t in tables))
     scale = {"元": 1, "万元": 10**4, "亿元": 10**8, None: 1}
     for lt in stitch(tables):
         h = lt.header
