@@ -70,7 +70,7 @@ def stitch(tables: list[Table]) -> list[Logical]:
     for lt in out:
         # vertically merged cells are the category columns left of the indicator; data
         # cells left empty (a 合计 row's target) must stay empty
-        data_from = next((i for i, h in enumerate(lt.header) if (INDICATOR_COL.search(h) and not regex.search(r"一级|二级", h))
+        data_from = next((i for i, h in enumerate(lt.header) if (INDICATOR_COL.search(h) and not regex.search(r"(?<!三)级", h))
                           or TARGET_COL.search(h)), 1)
         filled, prev = [], None
         for page, r in lt.rows:
@@ -123,7 +123,7 @@ def read(tables: list[Table]) -> TableFacts:
         h = lt.header
         tcol = _col(h, TARGET_COL)
         acol = _col(h, ACTUAL_COL, regex.compile(r"^完成情况$|^完成情$"))
-        icol = _col(h, INDICATOR_COL, regex.compile(r"一级|二级"))
+        icol = _col(h, INDICATOR_COL, regex.compile(r"(?<!三)级"))
         if icol is None and tcol:
             icol = tcol - 1
         scol = _col(h, SCORE_COL)
