@@ -54,7 +54,6 @@ class Paragraph:
     """Reflowed text; ``spans`` maps character offsets back to pages for provenance."""
     text: str
     spans: list[tuple[int, int]]  # (offset where a page starts, page number)
-    first_line_indent: bool = False
 
     @property
     def page(self) -> int:

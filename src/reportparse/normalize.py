@@ -126,8 +126,7 @@ def reflow(lines: list[Line], heading: "regex.Pattern") -> list[Paragraph]:
             if text and text[-1].isascii() and text[-1].isalnum() and t[:1].isascii() and t[:1].isalpha():
                 text += " "
             text += t
-        left = geometry[cur[0].page][0]
-        paras.append(Paragraph(text, spans, cur[0].x0 > left + 1.2 * geometry[cur[0].page][2]))
+        paras.append(Paragraph(text, spans))
         cur.clear()
 
     prev: Line | None = None
