@@ -154,7 +154,7 @@ def reflow(lines: list[Line], heading: "regex.Pattern") -> list[Paragraph]:
 
 
 def heading_regex() -> "regex.Pattern":
-    return regex.compile("|".join(f"(?:{rx.pattern})" for _, rx in patterns.load().levels))
+    return patterns.heading()
 
 
 def normalize(ex: Extracted, band: float = 0.1) -> tuple[list[Paragraph], list[Table]]:

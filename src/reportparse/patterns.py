@@ -239,3 +239,9 @@ def load() -> Patterns:
     return Patterns(quantity, sub, units, prefix, suffix, mid, levels, ranks, kinds, body_cues, fields, self_score,
                     fiscal_year, org, dict(cm["map"]), shapes,
                     {"ops": _read("ops.json"), "units": _read("units.json"), "fields": fd})
+
+
+@lru_cache(maxsize=1)
+def heading() -> regex.Pattern:
+    """Any outline number at the start of a line (一、 （一） 1. （1） 第一部分)."""
+    return regex.compile("|".join(f"(?:{rx.pattern})" for _, rx in load().levels))

@@ -51,7 +51,7 @@ def find(vlines: list[list[dict]], page_no: int) -> tuple[list[Table], set[int]]
     used: set[int] = set()
     vlines = [g for g in ([c for c in vl if not c["text"].isspace()] for vl in vlines) if g]
     i = 0
-    heading = regex.compile("|".join(f"(?:{rx.pattern})" for _, rx in patterns.load().levels))
+    heading = patterns.heading()
     while i < len(vlines):
         line = vlines[i]
         segs = segments(line, 1.0)
