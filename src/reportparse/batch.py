@@ -9,6 +9,7 @@ content hash) are skipped; a path whose content changed has its old rows replace
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing as mp
 import os
@@ -56,12 +57,12 @@ def _summarize(report: Report) -> dict:
     return {"status": report.status, "error": report.error, "pages": report.page_count or 0, "rows": counts}
 
 
-def process_one(path: str, settings: Settings, out: str, progress=None) -> dict:
+def process_one(path: str, doc_id: str, settings: Settings, out: str, progress=None) -> dict:
     """Parse and write one file; any fault becomes that file's failed row, never a crash."""
     try:
-        report = parse_pdf(path, settings, progress)
+        report = parse_pdf(path, settings, progress, doc_id)
     except Exception as e:  # a parser bug on one file must not cost the batch; the row says what broke
-        report = Report(doc_id=file_id(path), source=path, status="failed",
+        report = Report(doc_id=doc_id, source=path, status="failed",
                         error=f"internal error while parsing ({type(e).__name__}: {e}); please report it with the file")
     write.write_report(report, out)
     return _summarize(report)
@@ -70,12 +71,13 @@ def process_one(path: str, settings: Settings, out: str, progress=None) -> dict:
 def _worker(conn: Connection, settings: Settings, out: str) -> None:
     while True:
         try:
-            path = conn.recv()
+            task = conn.recv()
         except EOFError:
             return
-        if path is None:
+        if task is None:
             return
-        conn.send(process_one(path, settings, out, lambda page: conn.send(("page", page))))
+        path, doc_id = task
+        conn.send(process_one(path, doc_id, settings, out, lambda page: conn.send(("page", page))))
 
 
 class _Slot:
@@ -84,7 +86,7 @@ class _Slot:
         self.proc = ctx.Process(target=_worker, args=(child, settings, out), daemon=True)
         self.proc.start()
         child.close()
-        self.task: str | None = None
+        self.task: tuple[str, str] | None = None  # (path, doc_id)
         self.started = 0.0
         self.done = 0
 
@@ -157,7 +159,7 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
             summary.skipped += 1
             continue
         seen.add(did)
-        todo.append(f)
+        todo.append((f, did))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     prog = Progress(len(todo) + len(unreadable)) if progress else None
 
@@ -205,25 +207,23 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
                                 s.started = now
                                 continue
                         except EOFError:  # the worker died (out of memory, segfault in a library)
-                            info = _died(s.task, out, "the parser process died while reading this file "
+                            info = _died(*s.task, out, "the parser process died while reading this file "
                                          f"(exit code {s.proc.exitcode}); it may be too large or malformed")
                             s.kill(); slots[i] = _Slot(ctx, settings, out)
                         else:
                             slots[i].done += 1
-                        record(s.task, info)
+                        record(s.task[0], info)
                         slots[i].task = None
                     elif now >= s.started + settings.timeout:
-                        info = _died(s.task, out, f"timed out: no page finished within {settings.timeout:g} s (the "
+                        info = _died(*s.task, out, f"timed out: no page finished within {settings.timeout:g} s (the "
                                      "file makes the PDF parser hang); raise --timeout or repair the file with qpdf")
-                        record(s.task, info)
+                        record(s.task[0], info)
                         s.kill(); slots[i] = _Slot(ctx, settings, out)
         finally:
             for s in slots:
                 if s.proc.is_alive():
-                    try:
+                    with contextlib.suppress(BrokenPipeError, OSError):  # already gone: join/kill below
                         s.conn.send(None)
-                    except (BrokenPipeError, OSError):
-                        pass
                     s.proc.join(2)
                     if s.proc.is_alive():
                         s.kill()
@@ -233,8 +233,8 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
     return summary
 
 
-def _died(path: str, out: str, why: str) -> dict:
-    write.remove_doc(file_id(path), out)
-    report = Report(doc_id=file_id(path), source=path, status="failed", error=why)
+def _died(path: str, doc_id: str, out: str, why: str) -> dict:
+    write.remove_doc(doc_id, out)
+    report = Report(doc_id=doc_id, source=path, status="failed", error=why)
     write.write_report(report, out)
     return _summarize(report)

@@ -23,10 +23,11 @@ def file_id(path: str | Path) -> str:
 
 
 def parse_pdf(path: str | Path, settings: Settings | dict | None = None,
-              progress: Callable[[int], None] | None = None) -> Report:
-    """Parse one PDF into a Report; a file that cannot be read gives status ``failed``."""
+              progress: Callable[[int], None] | None = None, doc_id: str | None = None) -> Report:
+    """Parse one PDF into a Report; a file that cannot be read gives status ``failed``.
+    ``doc_id`` is the file's hash when the caller has already computed it."""
     settings = Settings.resolve(settings)
-    report = Report(doc_id=file_id(path), source=str(path))
+    report = Report(doc_id=doc_id or file_id(path), source=str(path))
     try:
         ex = extract.extract(path, settings, progress)
     except extract.ExtractError as e:

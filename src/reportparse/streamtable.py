@@ -9,7 +9,6 @@ vertical overlap, so vertically centred single-line cells join their wrapped nei
 """
 from __future__ import annotations
 
-import regex
 
 from . import patterns
 from .model import Table
