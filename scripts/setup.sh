@@ -3,14 +3,22 @@
 # virtual environment in .venv, and the package with its test extras. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx chi_sim; then
+# System packages the tests touch: Tesseract with chi_sim (scanned pages), a CJK font (pdfium
+# renders pages whose CJK fonts are not embedded with it; without one they render blank and
+# OCR reads nothing), qpdf and the WenQuanYi font (samples/build.py's encrypted and Kangxi samples).
+need=""
+command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx chi_sim || need="$need tesseract-ocr tesseract-ocr-chi-sim"
+[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need="$need fonts-wqy-zenhei"
+fc-list 2>/dev/null | grep -qi "noto sans cjk" || need="$need fonts-noto-cjk"
+command -v qpdf >/dev/null 2>&1 || need="$need qpdf"
+if [ -n "$need" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else SUDO="none"; fi
   if [ "$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-chi-sim >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >/dev/null
   else
-    echo "setup: cannot install Tesseract here; scanned pages will be reported as partial." >&2
-    echo "       install tesseract-ocr and tesseract-ocr-chi-sim to read them." >&2
+    echo "setup: cannot install$need here (no apt-get or no root);" >&2
+    echo "       scanned pages will be reported as partial and pages without embedded fonts may render blank." >&2
   fi
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
