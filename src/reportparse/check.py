@@ -76,7 +76,7 @@ def target_met(sections: list[Section], heads: dict[int, Paragraph], measures: l
                     claims.append((para.page_at(para.text.find(sent)), sent.strip()))
     # judge the claim by the targets the report reports on: its 自评表 and its targets sections
     kinds = {s.section_id: s.kind for s in sections}
-    measures = [m for m in measures if m.source == "table" or kinds.get(m.section_id) == "targets"]
+    measures = [m for m in measures if m.origin == "table" or kinds.get(m.section_id) == "targets"]
     if not claims or not measures:
         return []
     page, quote = claims[0]
@@ -95,7 +95,7 @@ def _norm_whole(label: str) -> str:
 def share(sections: list[Section], heads: dict[int, Paragraph], amounts: list[Amount]) -> list[Check]:
     """A stated 占比 against part / whole from the same passage; runs only when the whole is
     identified (named, the figure before 其中, or the scope "X中，")."""
-    text_amounts = [a for a in amounts if a.source == "text"]
+    text_amounts = [a for a in amounts if a.origin == "text"]
     out = []
     for s in sections:
         for para in statement_paragraphs(s, heads):
@@ -179,7 +179,7 @@ def item_rates(sections: list[Section], heads: dict[int, Paragraph], amounts: li
     out = []
     for budget, spend, stated, text, page, quote in rates:
         out.append(_rate_check(budget, spend, stated, text, page, quote[:60]))
-    text_amounts = [a for a in amounts if a.source == "text"]
+    text_amounts = [a for a in amounts if a.origin == "text"]
     for s in sections:
         for para in statement_paragraphs(s, heads):
             for m in RATE.finditer(para.text):
@@ -219,9 +219,9 @@ def restated(doc: Document, table_fields: dict[str, tuple[float, int, str]], mea
             out.append(Check("restated", "pass" if same else "fail", page,
                              f"{name} is {prose:,.2f} in the text (p.{doc.evidence[name][0]}) and {value:,.2f} in "
                              f"the table (p.{page})", value, prose))
-    text = {(m.indicator, m.unit): m for m in measures if m.source == "text"}
+    text = {(m.indicator, m.unit): m for m in measures if m.origin == "text"}
     for m in measures:
-        t = text.get((m.indicator, m.unit)) if m.source == "table" else None
+        t = text.get((m.indicator, m.unit)) if m.origin == "table" else None
         if t is None or (t.target_op, t.actual_op) != (m.target_op, m.actual_op):
             continue
         same = abs(t.target_value - m.target_value) < 1e-9 and abs(t.actual_value - m.actual_value) < 1e-9

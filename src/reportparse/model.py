@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points from the page's top-left
+
 
 @dataclass
 class Line:
@@ -97,6 +99,10 @@ class Document:
     budget_adjusted: float | None = None
     expenditure: float | None = None
     execution_rate: float | None = None
+    doc_type: str = "other"  # dept_report, project_report, self_eval_table, target_table, final_accounts, budget, other
+    project: str | None = None
+    supervisor: str | None = None
+    notes: list[str] = field(default_factory=list)  # remarks that lost no content
     # provenance of the fields above: field -> (page, quote)
     evidence: dict[str, tuple[int, str]] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)  # field -> number as written
@@ -113,10 +119,11 @@ class Amount:
     amount: float
     quote: str
     malformed: bool = False
-    source: str = "text"  # text or table
+    origin: str = "text"  # text or table
     context: str = ""     # the words before the number as written, before label cleaning
     para: "Paragraph | None" = field(default=None, repr=False, compare=False)  # where it was read
     offset: int = -1      # where its number starts in ``para.text``
+    box: Box | None = None
 
 
 @dataclass
@@ -126,13 +133,22 @@ class Measure:
     indicator: str
     unit: str
     target_op: str
-    target_value: float
+    target_value: float | None
     target_value_max: float | None
     actual_op: str
-    actual_value: float
+    actual_value: float | None
     met: bool | None
     quote: str
-    source: str = "text"
+    origin: str = "text"  # text or table
+    level1: str | None = None  # 一级指标 / 二级指标 of a table row
+    level2: str | None = None
+    target_text: str | None = None  # as written (≥95%, 有效)
+    actual_text: str | None = None
+    weight: float | None = None
+    score: float | None = None
+    measure_id: int = -1  # 0-based order in the document, set once all rows are known
+    duplicate_of: int | None = None  # measure_id of an earlier row stating the same pair
+    box: Box | None = None
 
 
 @dataclass
@@ -141,6 +157,8 @@ class Item:
     kind: str  # problem or improvement
     ordinal: int
     text: str
+    page: int | None = None
+    box: Box | None = None
 
 
 @dataclass
@@ -151,6 +169,7 @@ class Check:
     message: str
     expected: float | None = None
     reported: float | None = None
+    box: Box | None = None
 
 
 @dataclass

@@ -82,9 +82,9 @@ def clean_label(label: str) -> str:
     return label
 
 
-def _amount(q: Quantity, s: Sentence, label: str, source: str = "text") -> Amount:
+def _amount(q: Quantity, s: Sentence, label: str, origin: str = "text") -> Amount:
     return Amount(s.section.section_id if s.section else None, s.page(q.start), clean_label(label) or None,
-                  float(q.value), q.unit_text, q.currency, float(q.base), s.text.strip(), q.malformed, source, label,
+                  float(q.value), q.unit_text, q.currency, float(q.base), s.text.strip(), q.malformed, origin, label,
                   s.para, s.start + q.start)
 
 

@@ -19,25 +19,12 @@ import pyarrow.parquet as pq
 from . import __version__
 from .model import Report
 
-S, I, D, B = pa.string(), pa.int64(), pa.float64(), pa.bool_()
-SCHEMAS: dict[str, pa.Schema] = {
-    "documents": pa.schema([("doc_id", S), ("source", S), ("status", S), ("error", S), ("title", S),
-                            ("organization", S), ("fiscal_year", I), ("page_count", I), ("ocr_pages", I),
-                            ("self_score", D), ("budget_initial", D), ("budget_adjusted", D), ("expenditure", D),
-                            ("execution_rate", D), ("parser_version", S)]),
-    "sections": pa.schema([("doc_id", S), ("section_id", I), ("parent_id", I), ("level", I), ("number", S),
-                           ("heading", S), ("kind", S), ("page_start", I), ("page_end", I), ("text", S)]),
-    "measures": pa.schema([("doc_id", S), ("section_id", I), ("page", I), ("indicator", S), ("unit", S),
-                           ("target_op", S), ("target_value", D), ("target_value_max", D), ("actual_op", S),
-                           ("actual_value", D), ("met", B), ("quote", S), ("source", S)]),
-    "amounts": pa.schema([("doc_id", S), ("section_id", I), ("page", I), ("label", S), ("value", D),
-                          ("unit_text", S), ("currency", S), ("amount", D), ("quote", S), ("source", S),
-                          ("malformed", B)]),
-    "items": pa.schema([("doc_id", S), ("section_id", I), ("kind", S), ("ordinal", I), ("text", S)]),
-    "checks": pa.schema([("doc_id", S), ("check", S), ("status", S), ("page", I), ("message", S),
-                         ("expected", D), ("reported", D)]),
-}
-TABLES = list(SCHEMAS)
+from .schema import SCHEMAS, TABLES
+
+
+def _box(obj) -> dict:
+    b = obj.box
+    return dict(zip(("x0", "top", "x1", "bottom"), b)) if b else dict(x0=None, top=None, x1=None, bottom=None)
 
 
 def rows(report: Report) -> dict[str, list[dict]]:
@@ -48,25 +35,31 @@ def rows(report: Report) -> dict[str, list[dict]]:
         organization=doc.organization, fiscal_year=doc.fiscal_year, page_count=report.page_count,
         ocr_pages=report.ocr_pages, self_score=doc.self_score, budget_initial=doc.budget_initial,
         budget_adjusted=doc.budget_adjusted, expenditure=doc.expenditure, execution_rate=doc.execution_rate,
-        parser_version=__version__))
+        parser_version=__version__, doc_type=doc.doc_type, project=doc.project, supervisor=doc.supervisor,
+        notes="; ".join(doc.notes) or None))
     for s in report.sections:
         out["sections"].append(dict(doc_id=d, section_id=s.section_id, parent_id=s.parent_id, level=s.level,
                                     number=s.number, heading=s.heading, kind=s.kind, page_start=s.page_start,
                                     page_end=s.page_end, text=s.text))
-    for m in report.measures:
+    for i, m in enumerate(report.measures):
         out["measures"].append(dict(doc_id=d, section_id=m.section_id, page=m.page, indicator=m.indicator,
                                     unit=m.unit, target_op=m.target_op, target_value=m.target_value,
                                     target_value_max=m.target_value_max, actual_op=m.actual_op,
-                                    actual_value=m.actual_value, met=m.met, quote=m.quote, source=m.source))
+                                    actual_value=m.actual_value, met=m.met, quote=m.quote,
+                                    measure_id=m.measure_id if m.measure_id >= 0 else i, origin=m.origin,
+                                    level1=m.level1, level2=m.level2, target_text=m.target_text,
+                                    actual_text=m.actual_text, weight=m.weight, score=m.score,
+                                    duplicate_of=m.duplicate_of, **_box(m)))
     for a in report.amounts:
         out["amounts"].append(dict(doc_id=d, section_id=a.section_id, page=a.page, label=a.label, value=a.value,
                                    unit_text=a.unit_text, currency=a.currency, amount=a.amount, quote=a.quote,
-                                   source=a.source, malformed=a.malformed))
+                                   origin=a.origin, malformed=a.malformed, **_box(a)))
     for it in report.items:
-        out["items"].append(dict(doc_id=d, section_id=it.section_id, kind=it.kind, ordinal=it.ordinal, text=it.text))
+        out["items"].append(dict(doc_id=d, section_id=it.section_id, kind=it.kind, ordinal=it.ordinal, text=it.text,
+                                 page=it.page, **_box(it)))
     for c in report.checks:
         out["checks"].append(dict(doc_id=d, check=c.check, status=c.status, page=c.page, message=c.message,
-                                  expected=c.expected, reported=c.reported))
+                                  expected=c.expected, reported=c.reported, **_box(c)))
     return out
 
 

@@ -35,8 +35,8 @@ def snapshot(out: Path) -> dict[str, dict]:
             "document": doc,
             "sections": rows("sections", ["level", "number", "heading", "kind", "page_start", "page_end"]),
             "measures": rows("measures", ["indicator", "unit", "target_op", "target_value", "target_value_max",
-                                          "actual_op", "actual_value", "met", "page", "source"]),
-            "amounts": rows("amounts", ["label", "unit_text", "currency", "amount", "page", "source"]),
+                                          "actual_op", "actual_value", "met", "page", "origin"]),
+            "amounts": rows("amounts", ["label", "unit_text", "currency", "amount", "page", "origin"]),
             "items": rows("items", ["kind", "ordinal", "text"]),
             "checks": rows("checks", ["check", "status", "page"]),
         }

@@ -1,0 +1,130 @@
+"""The output tables' columns: type and a description in Chinese and English.
+
+One place for the data dictionary, so the Parquet field metadata (key ``description``),
+``reportparse schema`` and the docs say the same thing. Columns of the output contract come
+first in each table; the ones after them are reportparse's own extras.
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+
+S, I, D, B = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+
+# (name, type, 中文说明, English description)
+_BOX = [
+    ("x0", D, "数值在页面上的框：左边界（PDF 点，自页面左上角起）", "box of the figure on its page: left edge, in PDF points from the top-left corner"),
+    ("top", D, "框的上边界（PDF 点，自页面顶端起）", "box top, in PDF points from the top of the page"),
+    ("x1", D, "框的右边界（PDF 点）", "box right edge, in PDF points"),
+    ("bottom", D, "框的下边界（PDF 点，自页面顶端起）", "box bottom, in PDF points from the top of the page"),
+]
+_DOC = ("doc_id", S, "文件内容的 SHA-256（十六进制），各表以此关联", "sha256 hex of the file's bytes; every table joins on it")
+_SEC = ("section_id", I, "所在章节的编号（文档内从 0 起）", "section_id of the section the row was found in")
+_PAGE = ("page", I, "所在页码（从 1 起）", "1-based page where the row was found")
+
+COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
+    "documents": [
+        _DOC,
+        ("source", S, "输入文件的路径（按给出的写法）", "path of the input file as given"),
+        ("status", S, "解析状态：ok（完整）、partial（有页或部分内容丢失）、failed（无可用内容）",
+         "ok, partial (parsed with pages or parts lost) or failed (nothing usable)"),
+        ("error", S, "失败或部分失败的原因，可据此处理", "why it failed or is partial, in words a person can act on"),
+        ("title", S, "报告标题", "report title"),
+        ("organization", S, "报告单位全称（实施单位或部门名称）", "full name of the reporting unit"),
+        ("fiscal_year", I, "评价的年度（2023年度 → 2023）", "the year the report evaluates (2023 for 2023年度)"),
+        ("page_count", I, "PDF 页数", "pages in the PDF"),
+        ("ocr_pages", I, "文字来自 OCR 的页数", "pages whose text came from OCR"),
+        ("self_score", D, "自评得分（如 97.46）", "the self-evaluation score, e.g. 97.46"),
+        ("budget_initial", D, "年初预算（元）", "年初预算 in yuan"),
+        ("budget_adjusted", D, "调整后预算 / 全年预算（元）", "the final/adjusted budget (年度预算, 调整后预算, 全年预算) in yuan"),
+        ("expenditure", D, "实际支出 / 执行数（元）", "actual spending (实际支出, 决算数, 执行数) in yuan"),
+        ("execution_rate", D, "报告所写的预算执行率（百分数，如 75.97）", "预算执行率 as reported, in percent (75.97)"),
+        ("parser_version", S, "写入该行的 reportparse 版本", "version of reportparse that wrote the row"),
+        ("doc_type", S, "文件类型：dept_report 部门整体支出绩效自评报告、project_report 项目支出绩效自评报告、"
+         "self_eval_table 绩效自评表、target_table 绩效目标表、final_accounts 部门决算、budget 部门预算、other 其他",
+         "dept_report, project_report, self_eval_table, target_table, final_accounts, budget or other"),
+        ("project", S, "项目名称（项目报告和自评表）", "项目名称, for project reports and tables"),
+        ("supervisor", S, "主管部门", "主管部门, where the document names one"),
+        ("notes", S, "不影响内容的提示（如跳过了图表页的表格查找），以分号分隔",
+         "remarks that lost no content (e.g. a chart page skipped by table search), separated by semicolons"),
+    ],
+    "sections": [
+        _DOC,
+        ("section_id", I, "章节在文档中的顺序（从 0 起）", "0-based order in the document"),
+        ("parent_id", I, "上级章节的 section_id", "section_id of the enclosing section"),
+        ("level", I, "层级：1 为 一、，2 为（一），3 为 1.，4 为（1）", "1 for 一、, 2 for （一）, 3 for 1./1、, 4 for （1）"),
+        ("number", S, "原文的编号（一、（二）3.（1））", "the numbering as written"),
+        ("heading", S, "标题（不含编号）", "heading text without its number"),
+        ("kind", S, "章节类别：functions 职能、targets 绩效目标、finance 资金、problems 问题、improvements 改进、"
+         "conclusion、management、overview、tasks、other",
+         "functions, targets, finance, problems, improvements, conclusion, management, overview, tasks or other"),
+        ("page_start", I, "起始页", "first page (1-based)"),
+        ("page_end", I, "结束页", "last page (1-based)"),
+        ("text", S, "本章节自身的正文（规范化后）", "the section's own normalized body text"),
+    ],
+    "measures": [
+        _DOC, _SEC, _PAGE,
+        ("indicator", S, "指标名称", "what is measured, e.g. 通过认定高新技术企业"),
+        ("unit", S, "单位：CNY、USD、%、‰ 或原文量词（家、个、项…）；目标与实际共用",
+         "CNY, USD, %, ‰, or the measure word as written; target and actual share it"),
+        ("target_op", S, "目标比较符：>=、>、<=、<、=、~（约）、range（区间）", ">=, >, <=, <, =, ~ or range"),
+        ("target_value", D, "目标值（按单位的基本单位：元、个…）", "target in the unit's base terms (yuan for money)"),
+        ("target_value_max", D, "区间目标的上限", "upper bound of a range target"),
+        ("actual_op", S, "实际值比较符", "op of the actual, same vocabulary"),
+        ("actual_value", D, "实际完成值；定性指标为空", "actual value; null for a qualitative row"),
+        ("met", B, "是否达到目标", "whether the actual reaches the target"),
+        ("quote", S, "来源原文（规范化后）", "the normalized source text of the pair"),
+        ("measure_id", I, "该行在文档内的顺序（从 0 起）", "0-based order of the row within its document"),
+        ("origin", S, "来源：text 正文 或 table 表格", "text or table"),
+        ("level1", S, "一级指标（表格行）", "一级指标 of a table row, null in prose"),
+        ("level2", S, "二级指标（表格行）", "二级指标 of a table row, null in prose"),
+        ("target_text", S, "原文的目标值（≥95%）", "target as written"),
+        ("actual_text", S, "原文的实际完成值（较有效）", "actual as written"),
+        ("weight", D, "分值或权重", "the row's 分值 or 权重"),
+        ("score", D, "得分", "the row's 得分"),
+        ("duplicate_of", I, "同一文档中较早陈述同一对目标/实际的行的 measure_id", "measure_id of an earlier row of the same document that states the same pair"),
+        *_BOX,
+    ],
+    "amounts": [
+        _DOC, _SEC, _PAGE,
+        ("label", S, "金额所指（年初预算、规上工业总产值…）", "what the money is"),
+        ("value", D, "原文数值（103683.93）", "the number as written"),
+        ("unit_text", S, "原文单位（万元、亿元、万美元、元）", "the unit as written"),
+        ("currency", S, "币种：CNY、USD…", "CNY, USD, …"),
+        ("amount", D, "折算为基本单位的金额（元、美元）", "in base units of the currency (yuan, dollars)"),
+        ("quote", S, "来源原文", "the normalized source text"),
+        ("origin", S, "来源：text 正文 或 table 表格", "text or table"),
+        ("malformed", B, "数字分组有误（如 69,420,92），按版式意图读出", "the digit grouping is malformed (69,420,92) and was read by the layout's intent"),
+        *_BOX,
+    ],
+    "items": [
+        _DOC,
+        ("section_id", I, "所在章节", "section_id of the problems or improvements section"),
+        ("kind", S, "problem 问题 或 improvement 改进措施", "problem or improvement"),
+        ("ordinal", I, "序号（从 1 起）", "1-based"),
+        ("text", S, "该条的完整文字", "the point's full normalized text"),
+        _PAGE,
+        *_BOX,
+    ],
+    "checks": [
+        _DOC,
+        ("check", S, "检查项：execution_rate、share、number_format、target_met、score_range、score_sum、item_rate、restated、unit_mismatch",
+         "id of the check"),
+        ("status", S, "pass 通过、fail 不一致、warn 需人工复核", "pass, fail or warn"),
+        ("page", I, "证据所在页", "where the evidence is"),
+        ("message", S, "发现的情况（中文，数字按原文写法）", "what was found, with the numbers as the document writes them"),
+        ("expected", D, "重新计算的值", "the recomputed value"),
+        ("reported", D, "报告所写的值", "the value the report states"),
+        *_BOX,
+    ],
+}
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The table's schema with each column's description in its field metadata."""
+    return pa.schema([pa.field(name, typ, metadata={"description": f"{zh} / {en}", "description_zh": zh,
+                                                    "description_en": en})
+                      for name, typ, zh, en in COLUMNS[table]])
+
+
+SCHEMAS: dict[str, pa.Schema] = {t: arrow_schema(t) for t in COLUMNS}
+TABLES = list(SCHEMAS)
