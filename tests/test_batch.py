@@ -32,7 +32,7 @@ def tables(out):
     t = load(out)
     res = {}
     for k, v in t.items():
-        v = v.drop(columns=[c for c in ("source",) if c in v])  # the two runs read the same files by one path
+        v = v.drop(columns=[c for c in ("source", "paths", "path_bytes") if c in v])  # the two runs read the same files by one path
         res[k] = v.sort_values(list(v.columns)).reset_index(drop=True)
     return res
 

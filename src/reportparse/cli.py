@@ -17,8 +17,12 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("paths", nargs="+", metavar="PATH", help="PDF files or folders")
     ing.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     ing.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    ing.add_argument("--timeout", type=float, default=120.0, help="seconds a file may go without finishing a page before it is failed (default: 120)")
+    ing.add_argument("--timeout", default="120", help="seconds a file may go without finishing a page before it is failed (default: 120)")
+    ing.add_argument("--memory-limit", default="2048", metavar="MB",
+                     help="address space of each worker process in MB, 0 for none (default: 2048)")
     ing.add_argument("--force", action="store_true", help="re-parse files already in the output")
+    ing.add_argument("--retry-failed", action="store_true",
+                     help="re-parse every failed file (transient failures are retried anyway)")
     ing.add_argument("--no-ocr", action="store_true", help="do not OCR image-only or garbled pages")
     ing.add_argument("--password", default="", help="password for encrypted PDFs (default: none)")
     ing.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -30,17 +34,46 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _fail(message: str) -> int:
+    print(f"reportparse: {message}", file=sys.stderr)
+    return 2
+
+
 def _ingest(a: argparse.Namespace) -> int:
-    from .batch import ingest
-    s = ingest(a.paths, a.out, {"ocr": not a.no_ocr, "timeout": a.timeout, "password": a.password}, a.jobs, a.force, progress=not a.quiet)
-    print(f"files {s.files}: parsed {s.parsed}, skipped {s.skipped} (already in {a.out}); pages {s.pages}; "
+    """Exit 0 when every file was parsed (ok or partial) or skipped as done, 1 when some
+    failed, 2 when the batch could not run; errors are one line on stderr."""
+    import math
+
+    from .batch import CannotRun, display, ingest
+    from .settings import Settings
+    try:
+        timeout = float(a.timeout)
+        if not (math.isfinite(timeout) and timeout > 0):
+            raise ValueError
+    except ValueError:
+        return _fail(f"--timeout must be a positive number of seconds, got {a.timeout!r}")
+    try:
+        memory = int(a.memory_limit)
+        settings = Settings(ocr=not a.no_ocr, timeout=timeout, password=a.password, memory_limit_mb=memory)
+    except ValueError:
+        return _fail(f"--memory-limit must be 0 (no limit) or a number of MB of at least 256, got {a.memory_limit!r}")
+    if a.jobs is not None and a.jobs < 1:
+        return _fail(f"--jobs must be at least 1, got {a.jobs}")
+    try:
+        s = ingest(a.paths, a.out, settings, a.jobs, a.force, progress=not a.quiet, retry_failed=a.retry_failed)
+    except (FileNotFoundError, CannotRun) as e:
+        return _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
+    print(f"files {s.files}: parsed {s.parsed}, skipped {s.skipped} (already in {display(a.out)}); pages {s.pages}; "
           f"{s.seconds:.1f} s")
+    if s.retried:
+        print(f"retried {s.retried} file(s) that had failed before (timeout, worker killed, out of memory, "
+              f"internal error{', --retry-failed' if a.retry_failed else ''})")
     print("rows: " + ", ".join(f"{k} {v}" for k, v in s.rows.items()))
     for path, err in s.failures:
         print(f"FAILED  {path}: {err}")
     for path, err in s.partial:
         print(f"PARTIAL {path}: {err}")
-    return 0
+    return 1 if s.failures else 0
 
 
 def _check(a: argparse.Namespace) -> int:

@@ -9,15 +9,22 @@ spacing. Image-only, garbled and stamped-scan pages go to OCR; a truncated file 
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+import signal
 import statistics
+import threading
+import time
+import zlib
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
+import pdfminer.pdftypes
 import pdfplumber
 import regex
 from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdftypes import PDFStream, resolve1
 
 from . import ocr, repair, streamtable
 from .model import Extracted, Line, Page, Table
@@ -30,6 +37,92 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 class ExtractError(Exception):
     """The file cannot be read as a PDF; the message says what to do about it."""
+
+
+class TooLarge(ExtractError):
+    """A page or stream over a memory cap (Settings.max_pixels, max_stream_bytes,
+    max_content_bytes): refused before it is built, so one file cannot take the machine."""
+
+
+class TimeLimit(ExtractError):
+    """The whole parse ran past Settings.time_limit."""
+
+
+class _CappedZlib:
+    """Stands in for the zlib module inside pdfminer.pdftypes: the same calls, but one stream
+    may inflate to at most ``limit`` bytes (a 2 MB deflate bomb inflates to GBs)."""
+    error = zlib.error
+    limit = 64 << 20
+
+    def _over(self) -> TooLarge:
+        return TooLarge(f"a compressed stream inflates past {self.limit >> 20} MB (the max_stream_bytes cap): "
+                        "a decompression bomb or an oversized object")
+
+    def decompress(self, data: bytes, *args) -> bytes:
+        d = zlib.decompressobj()
+        out = d.decompress(data, self.limit + 1)
+        if len(out) > self.limit or d.unconsumed_tail:
+            raise self._over()
+        if not d.eof:
+            raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+        return out
+
+    def decompressobj(self, *args, **kwargs) -> "_CappedInflater":
+        return _CappedInflater(self, zlib.decompressobj(*args, **kwargs))
+
+
+class _CappedInflater:
+    def __init__(self, owner: _CappedZlib, d) -> None:
+        self.owner, self.d, self.total = owner, d, 0
+
+    def decompress(self, data: bytes, *args) -> bytes:
+        out = self.d.decompress(data)
+        self.total += len(out)
+        if self.total > self.owner.limit:
+            raise self.owner._over()
+        return out
+
+    def __getattr__(self, name: str):
+        return getattr(self.d, name)
+
+
+_ZLIB = _CappedZlib()
+pdfminer.pdftypes.zlib = _ZLIB  # type: ignore[attr-defined]
+
+CONTROLS = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """C0/C1 control characters out of text taken from a PDF: they are never report text,
+    and ESC/OSC sequences in a title would drive the terminal that prints it."""
+    return CONTROLS.sub("", text)
+
+
+def _clean_chars(chars: list[dict]) -> list[dict]:
+    out = []
+    for c in chars:
+        t = c["text"]
+        if CONTROLS.search(t):
+            t = strip_controls(t)
+            if not t:
+                continue
+            c = {**c, "text": t}
+        out.append(c)
+    return out
+
+
+def _content_guard(page, settings: Settings) -> None:
+    """Refuse a page whose content streams are over max_content_bytes before pdfminer turns
+    every glyph into objects (a 50 MB stream became 7.5 GB of them)."""
+    contents = getattr(page.page_obj, "contents", None) or []
+    size = 0
+    for s in contents:
+        s = resolve1(s)
+        if isinstance(s, PDFStream):
+            size += len(s.get_data() or b"")
+    if size > settings.max_content_bytes:
+        raise TooLarge(f"its content streams are {size >> 20} MB, over the {settings.max_content_bytes >> 20} MB "
+                       "cap (max_content_bytes)")
 
 
 def sniff(path: str | Path) -> None:
@@ -252,11 +345,13 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
 
 def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page:
     out = Page(number, float(page.width), float(page.height))
+    _content_guard(page, settings)
     # chars come in the displayed frame, which /Rotate 90 or 270 turns on its side
     shown = (out.height, out.width) if (page.rotation or 0) % 180 == 90 else (out.width, out.height)
     turned = turned_page_text(page.chars, *shown)
     if turned is not None:  # text runs along a turned page: read it in its own frame, tables as text
         chars, out.width, out.height = turned
+        chars = _clean_chars(chars)
         out.lines = build_lines(chars, number, settings.dedupe_tolerance)
         return out
     chars = _watermark_like([c for c in page.chars if _upright(c)])
@@ -277,6 +372,7 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
             out.note = (f"page {number}: {why} needs OCR but tesseract is not installed; install it with "
                         "`apt-get install tesseract-ocr tesseract-ocr-chi-sim`")
         return out
+    chars = _clean_chars(chars)  # after the garbage share, which counts control codes as garbage
     try:
         out.tables, chars = _tables(page, chars, number, settings)
     except Exception as e:  # pdfplumber's table finder on odd geometry: keep the text, say what was lost
@@ -307,7 +403,8 @@ def _open(path: str | Path, settings: Settings) -> tuple["pdfplumber.PDF", int, 
         if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
             raise ExtractError(ENCRYPTED) from e
         damaged = f"damaged PDF ({type(cause).__name__}: {cause})"
-        rebuilt = repair.rebuild(Path(path).read_bytes())
+        raw = Path(path).read_bytes()
+        rebuilt = repair.rebuild(raw)
         if rebuilt is None:
             raise ExtractError(f"{damaged}; the file is truncated or corrupt and no page survived: download it "
                                "again or repair it with `qpdf` or Ghostscript") from e
@@ -318,7 +415,8 @@ def _open(path: str | Path, settings: Settings) -> tuple["pdfplumber.PDF", int, 
         except Exception as e2:
             raise ExtractError(f"{damaged}; rebuilding its cross-reference table failed too ({e2}): download "
                                "it again") from e
-        errors.append(f"{damaged}: the file is truncated; its cross-reference table was rebuilt and {found} "
+        how = ("its cross-reference table is damaged" if raw.rstrip().endswith(b"%%EOF") else "the file is truncated")
+        errors.append(f"{damaged}: {how}; its cross-reference table was rebuilt and {found} "
                       "page(s) recovered, those whose content was cut off are empty; download it again for the rest")
         return pdf, n, errors
 
@@ -332,6 +430,37 @@ def extract(path: str | Path, settings: Settings | None = None,
     """Read every page; a page that fails is noted and skipped, the rest are kept.
     ``progress(page_number)`` is called after each page (the batch's liveness signal)."""
     settings = Settings.resolve(settings)
+    _ZLIB.limit = settings.max_stream_bytes
+    with time_limit(settings.time_limit) as deadline:
+        return _extract(path, settings, progress, deadline)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[float | None]:
+    """A limit on a whole parse for library callers: SIGALRM interrupts a stuck parser in the
+    main thread; elsewhere (no signals there) the deadline is checked after each page.
+    Yields the deadline (time.monotonic()) or None."""
+    if not seconds:
+        yield None
+        return
+    deadline = time.monotonic() + seconds
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield deadline
+        return
+
+    def expired(signum, frame):
+        raise TimeLimit(f"timed out: the parse took longer than its time limit ({seconds:g} s)")
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield deadline
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _extract(path: str | Path, settings: Settings, progress: "Callable[[int], None] | None",
+             deadline: float | None) -> Extracted:
     sniff(path)
     pdf, n, errors = _open(path, settings)
     pages: list[Page] = []
@@ -340,6 +469,11 @@ def extract(path: str | Path, settings: Settings | None = None,
         for i, page in enumerate(pdf.pages, start=1):
             try:
                 p = _page(page, i, settings)
+            except (MemoryError, TimeLimit):  # the whole file's limits, not one page's
+                raise
+            except TooLarge as e:  # this page would take the memory; the others may be fine
+                errors.append(f"page {i}: too large to read ({e})")
+                p = Page(i, float(page.width), float(page.height), note=errors[-1])
             except Exception as e:  # one bad page must not lose the others
                 errors.append(f"page {i}: could not be read ({type(e).__name__}: {e})")
                 p = Page(i, float(page.width), float(page.height), note=errors[-1])
@@ -351,4 +485,6 @@ def extract(path: str | Path, settings: Settings | None = None,
             pages.append(p)
             if progress is not None:
                 progress(i)
-    return Extracted(pages, n, title if isinstance(title, str) else None, errors)
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeLimit(f"timed out: the parse took longer than its time limit ({settings.time_limit:g} s)")
+    return Extracted(pages, n, strip_controls(title) if isinstance(title, str) else None, errors)

@@ -46,6 +46,15 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
         ("supervisor", S, "主管部门", "主管部门, where the document names one"),
         ("notes", S, "不影响内容的提示（如跳过了图表页的表格查找），以分号分隔",
          "remarks that lost no content (e.g. a chart page skipped by table search), separated by semicolons"),
+        ("paths", S, "找到该内容的全部路径，每行一个（绝对路径，source 在先；控制字符和非 UTF-8/GBK 文件名的字节写成 \\xNN）",
+         "every absolute path this content was found at, one per line, source first (control characters and "
+         "bytes of names that are neither UTF-8 nor GBK as \\xNN)"),
+        ("path_bytes", pa.binary(), "paths 各行对应的原始路径字节，以 NUL 分隔，用于打开文件名不是 UTF-8 的文件",
+         "the exact bytes of each path in paths, NUL-separated, to open a file whose name is not UTF-8"),
+        ("failure", S, "失败类别：transient（超时、进程被杀、内存不足、内部错误；下次运行会重试）或 permanent（非 PDF、加密、空文件、过大）",
+         "for failed rows: transient (timeout, worker killed, out of memory, internal error; the next run retries it) "
+         "or permanent (not a PDF, encrypted, empty, too large; kept until --retry-failed)"),
+        ("attempts", I, "解析该内容的运行次数（含本次）", "how many runs have parsed this content, this one included"),
     ],
     "sections": [
         _DOC,

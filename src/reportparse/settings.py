@@ -1,6 +1,7 @@
 """Settings for extraction and ingestion, validated once, like pdfplumber's TableSettings."""
 from __future__ import annotations
 
+import math
 import os
 import shutil
 from dataclasses import dataclass, fields, replace
@@ -21,6 +22,13 @@ class Settings:
     ocr_threads: int = 1             # OMP_THREAD_LIMIT for tesseract (0 = its default). One thread
                                      # is ~4x faster here: its OpenMP costs more than it gives
     password: str = ""
+    time_limit: float | None = None  # seconds for one whole parse_pdf call (library callers); None = none.
+                                     # SIGALRM in the main thread, checked after each page elsewhere
+    memory_limit_mb: int = 2048      # address space of one batch worker (RLIMIT_AS); 0 = no limit
+    max_pixels: int = 100_000_000    # a page rendered for OCR, or an image in it, above this is too large
+    max_stream_bytes: int = 64 << 20  # one decompressed PDF stream above this is too large (deflate bombs)
+    max_content_bytes: int = 4 << 20  # a page's content streams above this are too large (each drawn
+                                      # glyph costs ~150 bytes of parser objects per byte of stream)
 
     def __post_init__(self) -> None:
         if not 72 <= self.ocr_dpi <= 600:
@@ -33,8 +41,15 @@ class Settings:
             raise ValueError("dedupe_tolerance must be in [0, 5] pt")
         if not 0 < self.band < 0.5:
             raise ValueError("band must be in (0, 0.5)")
-        if self.timeout <= 0:
-            raise ValueError("timeout must be positive")
+        if not (isinstance(self.timeout, (int, float)) and math.isfinite(self.timeout) and self.timeout > 0):
+            raise ValueError(f"timeout must be a positive finite number of seconds, got {self.timeout!r}")
+        if self.time_limit is not None and not (math.isfinite(self.time_limit) and self.time_limit > 0):
+            raise ValueError(f"time_limit must be a positive finite number of seconds or None, got {self.time_limit!r}")
+        if self.memory_limit_mb != 0 and self.memory_limit_mb < 256:
+            raise ValueError(f"memory_limit_mb must be 0 (no limit) or at least 256, got {self.memory_limit_mb}")
+        for name in ("max_pixels", "max_stream_bytes", "max_content_bytes"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
         if self.ocr_threads < 0:
             raise ValueError("ocr_threads must be >= 0")
 

@@ -3,15 +3,23 @@
 Each document's rows go to one part file per table, ``OUT/<table>/year=<fiscal_year>/
 part-<doc_id>.parquet`` (hive style; ``year=0`` when the year is unknown), written to a
 temp name and renamed, documents last: a document is in the output once its documents part
-exists, and a killed run leaves at most orphan parts that the next run removes.
+exists, and a killed run leaves at most orphan parts that the next run removes. A document
+is written after its parts in every partition are removed, so a doc_id has one documents row
+whatever partition its new year puts it in. One writer per output folder: ``lock`` (flock on
+``OUT/.reportparse.lock``) is held by the batch for its whole run, sweep included.
 
 The partition key is ``year``, not ``fiscal_year``: pyarrow refuses a hive key that repeats
 a column of the files, and documents.fiscal_year must stay a typed int64 column.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import os
+import time
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -27,8 +35,16 @@ def _box(obj) -> dict:
     return dict(zip(("x0", "top", "x1", "bottom"), b)) if b else dict(x0=None, top=None, x1=None, bottom=None)
 
 
-def rows(report: Report) -> dict[str, list[dict]]:
+DOC_EXTRA = ("paths", "path_bytes", "failure", "attempts")  # documents columns the batch fills, not the parser
+
+
+def rows(report: Report, extra: dict | None = None) -> dict[str, list[dict]]:
+    """The report as rows per table; ``extra`` fills the batch's documents columns (DOC_EXTRA)."""
     d, doc = report.doc_id, report.document
+    extra = extra or {}
+    unknown = set(extra) - set(DOC_EXTRA)
+    if unknown:
+        raise ValueError(f"unknown documents columns: {sorted(unknown)}")
     out: dict[str, list[dict]] = {t: [] for t in TABLES}
     out["documents"].append(dict(
         doc_id=d, source=report.source, status=report.status, error=report.error, title=doc.title,
@@ -36,7 +52,7 @@ def rows(report: Report) -> dict[str, list[dict]]:
         ocr_pages=report.ocr_pages, self_score=doc.self_score, budget_initial=doc.budget_initial,
         budget_adjusted=doc.budget_adjusted, expenditure=doc.expenditure, execution_rate=doc.execution_rate,
         parser_version=__version__, doc_type=doc.doc_type, project=doc.project, supervisor=doc.supervisor,
-        notes="; ".join(doc.notes) or None))
+        notes="; ".join(doc.notes) or None, **{k: extra.get(k) for k in DOC_EXTRA}))
     for s in report.sections:
         out["sections"].append(dict(doc_id=d, section_id=s.section_id, parent_id=s.parent_id, level=s.level,
                                     number=s.number, heading=s.heading, kind=s.kind, page_start=s.page_start,
@@ -88,19 +104,93 @@ def parts(out: str | Path, table: str) -> list[Path]:
     return sorted(d.glob("year=*/part-*.parquet")) if d.is_dir() else []
 
 
-def write_report(report: Report, out: str | Path) -> None:
-    """All tables of one document; the documents part last, as its commit mark."""
-    data = rows(report)
+class ParentGone(BaseException):
+    """The batch that asked for this write is gone: nothing may be committed for it. A
+    BaseException so that no ``except Exception`` turns it into a failed row."""
+
+
+def write_report(report: Report, out: str | Path, extra: dict | None = None,
+                 may_commit: Callable[[], bool] | None = None) -> None:
+    """All tables of one document; the documents part last, as its commit mark. Earlier
+    parts of the doc_id, in any partition, go first: one documents row per doc_id, always.
+    ``may_commit`` is asked just before the commit; False raises ParentGone."""
+    data = rows(report, extra)
+    remove_doc(report.doc_id, out)
     for name in TABLES[1:] + TABLES[:1]:
+        if name == "documents" and may_commit is not None and not may_commit():
+            raise ParentGone("the batch that started this parse is gone; not committing")
         _atomic(pa.Table.from_pylist(data[name], schema=SCHEMAS[name]),
                 part_path(out, name, report.doc_id, report.document.fiscal_year))
+
+
+def documents(out: str | Path) -> dict[str, dict]:
+    """Committed documents rows by doc_id (the columns the batch needs to decide what to
+    redo), with ``part`` the file holding each. Parts written before a column existed read
+    it as null."""
+    want = ["doc_id", "source", "status", "error", *DOC_EXTRA]
+    res: dict[str, dict] = {}
+    for p in parts(out, "documents"):
+        if p.name == EMPTY:
+            continue
+        try:
+            t = pq.read_table(p)
+        except Exception:  # an unreadable part is removed, so the document is redone; nothing is lost
+            p.unlink()
+            continue
+        for r in t.select([c for c in want if c in t.column_names]).to_pylist():
+            res[r["doc_id"]] = {**{c: None for c in want}, **r, "part": p}
+    return res
+
+
+def set_extra(out: str | Path, doc_id: str, **extra) -> None:
+    """Rewrite one committed documents row's batch columns (a new path for known content)."""
+    for p in (Path(out) / "documents").glob(f"year=*/part-{doc_id}.parquet"):
+        t = pq.read_table(p, schema=SCHEMAS["documents"]).to_pylist()
+        for r in t:
+            r.update(extra)
+        _atomic(pa.Table.from_pylist(t, schema=SCHEMAS["documents"]), p)
+
+
+class Locked(Exception):
+    """Another run holds the output folder."""
+
+
+LOCK = ".reportparse.lock"
+
+
+@contextlib.contextmanager
+def lock(out: str | Path, wait: float = 5.0) -> Iterator[None]:
+    """Hold OUT's writer lock (flock, released by the kernel however the holder dies); wait
+    up to ``wait`` seconds for another run, then raise Locked naming its pid."""
+    path = Path(out) / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as e:
+                if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                    raise Locked(f"another ingest (pid {holder}) is writing to {out}; wait for it to finish "
+                                 "or use another --out") from None
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 def remove_doc(doc_id: str, out: str | Path) -> None:
     """Documents part first, so a half-removed document is an orphan, never a partial one."""
     for name in TABLES:
         for p in (Path(out) / name).glob(f"year=*/part-{doc_id}.parquet"):
-            p.unlink()
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
 
 
 def committed(out: str | Path) -> set[str]:
