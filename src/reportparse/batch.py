@@ -453,8 +453,10 @@ def _pool(todo: list[tuple[str, str, dict]], out: str, settings: Settings, jobs:
                     except (EOFError, OSError):  # the worker died: out of memory, a crash in a library
                         why = s.why_dead()
                         if s.task:
-                            died(s, f"the parser process died while reading this file ({why}); it may be too "
-                                    "large or malformed (the next run tries again)")
+                            limit = (f"over its {settings.memory_limit_mb} MB --memory-limit"
+                                     if settings.memory_limit_mb else "out of memory")
+                            died(s, f"the parser process died while reading this file ({why}); it may have run "
+                                    f"{limit} or hit a bug on a malformed file (the next run tries again)")
                         else:
                             failed_starts += 1
                             if failed_starts >= 3:

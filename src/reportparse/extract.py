@@ -89,7 +89,10 @@ class _CappedInflater:
 _ZLIB = _CappedZlib()
 pdfminer.pdftypes.zlib = _ZLIB  # type: ignore[attr-defined]
 
-CONTROLS = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# a whole terminal escape sequence (CSI "ESC [ ... final", OSC "ESC ] ... BEL or ESC \\", two-byte
+# "ESC x"), then any other C0/C1 control character
+CONTROLS = regex.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]"
+                         r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and newline stay: whitespace
 
 
 def strip_controls(text: str) -> str:

@@ -93,14 +93,14 @@ def pixel_cap(page, dpi: int, limit: int) -> None:
     """Refuse before rendering: the page at ``dpi``, or an image pdfium would decode for it,
     over ``limit`` pixels (a 200-inch page at 300 dpi is 14 GB of bitmap)."""
     from .extract import TooLarge
-    w, h = float(page.width) * dpi / 72, float(page.height) * dpi / 72
-    if w * h > limit:
-        raise TooLarge(f"rendering it for OCR at {dpi} dpi takes {w * h / 1e6:.0f} Mpx "
-                       f"({float(page.width) / 72:.0f}×{float(page.height) / 72:.0f} in), over the {limit / 1e6:.0f} Mpx cap")
     for im in page.images:
         sw, sh = (im.get("srcsize") or (0, 0))[:2]
         if (sw or 0) * (sh or 0) > limit:
             raise TooLarge(f"it holds a {sw}×{sh} px image, over the {limit / 1e6:.0f} Mpx cap")
+    w, h = float(page.width) * dpi / 72, float(page.height) * dpi / 72
+    if w * h > limit:
+        raise TooLarge(f"rendering it for OCR at {dpi} dpi takes {w * h / 1e6:.0f} Mpx "
+                       f"({float(page.width) / 72:.0f}×{float(page.height) / 72:.0f} in), over the {limit / 1e6:.0f} Mpx cap")
 
 
 def lines_from_tsv(tsv: str, number: int, scale: float) -> list[Line]:
