@@ -111,3 +111,88 @@ def test_unreadable_file_gets_a_failed_row_and_the_batch_goes_on(tmp_path):
     docs = load(out)["documents"].set_index("source")
     assert s.parsed == 2 and docs.loc[str(src / "good.pdf"), "status"] == "ok"
     assert "cannot read the file" in docs.loc[str(src / "locked.pdf"), "error"]
+
+
+def _workers_of(pid):
+    """Worker processes (multiprocessing spawn children) whose parent is ``pid``."""
+    found = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{d}/stat").read()
+            cmd = open(f"/proc/{d}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in cmd:
+            found.append(int(d))
+    return found
+
+
+def _alive(pid):
+    try:
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture(scope="module")
+def twelve(tmp_path_factory):
+    """Twelve files and their uninterrupted ingest, shared by the kill tests."""
+    tmp = tmp_path_factory.mktemp("twelve")
+    src = corpus(tmp, 3)
+    clean = tmp / "clean"
+    batch.ingest([str(src)], str(clean), {"ocr": False}, jobs=2, progress=False)
+    return src, clean
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("after", [1, 5, 9])
+def test_kill_9_of_the_parent_alone_kills_its_workers_and_the_rerun_equals_an_uninterrupted_run(tmp_path, twelve, after):
+    src, clean = twelve
+    killed = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "reportparse", "ingest", str(src), "--out", str(killed), "--jobs", "2", "--no-ocr", "--quiet"]
+    p = subprocess.Popen(cmd, cwd=ROOT)
+    deadline = time.time() + 90
+    workers = []
+    while time.time() < deadline and len(write.committed(killed)) < after:
+        workers = _workers_of(p.pid) or workers
+        time.sleep(0.02)
+    workers = _workers_of(p.pid) or workers
+    assert workers, "no worker seen"
+    p.kill()  # SIGKILL to the parent only: nobody closes the workers' pipes politely
+    p.wait()
+    t0 = time.time()
+    while any(_alive(w) for w in workers) and time.time() - t0 < 10:
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers), "a worker outlived its parent"
+    mid = load(killed)
+    assert not mid["documents"].error.fillna("").str.contains("internal error|timed out|died").any()
+    s = batch.ingest([str(src)], str(killed), {"ocr": False}, jobs=2, progress=False)
+    assert s.retried == 0 and s.skipped == len(mid["documents"])
+    a, b = tables(clean), tables(killed)
+    for name in write.TABLES:
+        pd.testing.assert_frame_equal(a[name], b[name], check_like=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_worker_gives_a_transient_row_that_the_next_run_redoes(tmp_path):
+    src, out = corpus(tmp_path, 1), tmp_path / "out"
+    cmd = [sys.executable, "-m", "reportparse", "ingest", str(src), "--out", str(out), "--jobs", "1", "--no-ocr", "--quiet"]
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not write.committed(out):
+        time.sleep(0.02)
+    victims = _workers_of(p.pid)
+    assert victims
+    os.kill(victims[0], signal.SIGKILL)
+    stdout, _ = p.communicate(timeout=120)
+    docs = load(out)["documents"]
+    if (docs.status == "failed").any():  # the kill landed while a file was being parsed
+        row = docs[docs.status == "failed"].iloc[0]
+        assert "killed by signal SIGKILL" in row.error and row.failure == "transient" and "None" not in row.error
+        assert p.returncode == 1
+    s = batch.ingest([str(src)], str(out), {"ocr": False}, jobs=1, progress=False)
+    docs = load(out)["documents"]
+    assert len(docs) == 4 and (docs.status != "failed").all() and docs.doc_id.is_unique
