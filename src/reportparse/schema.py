@@ -6,6 +6,8 @@ first in each table; the ones after them are reportparse's own extras.
 """
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 
 S, I, D, B = pa.string(), pa.int64(), pa.float64(), pa.bool_()
@@ -46,6 +48,11 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
         ("supervisor", S, "主管部门", "主管部门, where the document names one"),
         ("notes", S, "不影响内容的提示（如跳过了图表页的表格查找），以分号分隔",
          "remarks that lost no content (e.g. a chart page skipped by table search), separated by semicolons"),
+        ("checks_failed", I, "结果为 fail（不一致）的检查项数；解析失败的文件为空",
+         "number of checks with status fail; null for a file that failed to parse"),
+        ("fingerprint", S, "正文的文字指纹（16 位十六进制 simhash，只取汉字）：同一报告的扫描件与电子版、改名副本指纹相同或相近；文字太少时为空",
+         "text fingerprint (16-hex-digit simhash of the Han characters): a scan and its digital original or a renamed "
+         "copy get equal or near values; null when there is too little text"),
     ],
     "sections": [
         _DOC,
@@ -119,11 +126,69 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
 }
 
 
+# Columns that ``reportparse.load`` adds from the whole output (they depend on other files,
+# so they are not in any one part file).
+LOAD_COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
+    "documents": [
+        ("duplicate_of", S, "由 load() 计算：同一报告（指纹相近、年度相同）中最先一份的 doc_id；优先取 OCR 页最少的电子版",
+         "computed by load(): doc_id of the first file of the same report (near fingerprint, same year), the one "
+         "with the fewest OCR pages first; null for that first file and for unique ones"),
+    ],
+}
+
+# numpy_type per Arrow type in the pandas metadata: nullable ints and bools read back as
+# Int64 / boolean in plain ``pd.read_parquet`` instead of float64 / object
+_PANDAS = {pa.int64(): ("int64", "Int64"), pa.bool_(): ("bool", "boolean"), pa.float64(): ("float64", "float64"),
+           pa.string(): ("unicode", "object")}
+
+
+def _pandas_metadata(table: str) -> bytes:
+    cols = [{"name": name, "field_name": name, "pandas_type": _PANDAS[typ][0], "numpy_type": _PANDAS[typ][1],
+             "metadata": None} for name, typ, _, _ in COLUMNS[table]]
+    return json.dumps({"index_columns": [], "column_indexes": [], "columns": cols, "creator": {"library": "reportparse"},
+                       "pandas_version": "2.0.0"}).encode("utf-8")
+
+
 def arrow_schema(table: str) -> pa.Schema:
-    """The table's schema with each column's description in its field metadata."""
+    """The table's schema with each column's description in its field metadata, and pandas
+    metadata so nullable integers come back as Int64 without reportparse installed."""
     return pa.schema([pa.field(name, typ, metadata={"description": f"{zh} / {en}", "description_zh": zh,
                                                     "description_en": en})
-                      for name, typ, zh, en in COLUMNS[table]])
+                      for name, typ, zh, en in COLUMNS[table]],
+                     metadata={b"pandas": _pandas_metadata(table), b"reportparse_table": table.encode()})
+
+
+def type_name(typ: pa.DataType) -> str:
+    """The type's name in the data dictionary."""
+    return {pa.int64(): "int64", pa.bool_(): "bool", pa.float64(): "double", pa.string(): "string"}[typ]
+
+
+def dictionary_markdown(tables: list[str] | None = None) -> str:
+    """docs/DATA_DICTIONARY.md: every table's columns with type and both descriptions."""
+    out = ["# Data dictionary / 数据字典", "",
+           "Generated from `src/reportparse/schema.py` by `reportparse schema --format markdown`; a test keeps it",
+           "in step. The same descriptions are in each Parquet file's field metadata (key `description`,",
+           "`description_zh`, `description_en`). Every table is partitioned by `year` (the fiscal year, 0 when",
+           "unknown) and joins on `doc_id`.", ""]
+    for table in tables or COLUMNS:
+        out += [f"## {table}", "", "| column | type | 说明 | description |", "|---|---|---|---|"]
+        for name, typ, zh, en in COLUMNS[table]:
+            out.append(f"| `{name}` | {type_name(typ)} | {zh} | {en} |")
+        for name, typ, zh, en in LOAD_COLUMNS.get(table, []):
+            out.append(f"| `{name}` (load) | {type_name(typ)} | {zh} | {en} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def dictionary_text(tables: list[str] | None = None) -> str:
+    """The data dictionary for a terminal: table, column, type, then 中文 and English lines."""
+    out = []
+    for table in tables or COLUMNS:
+        out.append(f"{table}")
+        for name, typ, zh, en in COLUMNS[table] + [(n, t, z, e + " [load()]") for n, t, z, e in LOAD_COLUMNS.get(table, [])]:
+            out += [f"  {name} ({type_name(typ)})", f"      {zh}", f"      {en}"]
+        out.append("")
+    return "\n".join(out)
 
 
 SCHEMAS: dict[str, pa.Schema] = {t: arrow_schema(t) for t in COLUMNS}
