@@ -64,6 +64,10 @@ def build(tables: dict) -> Audit:
         worst = min([RANK[DOC_RANK[row["status"]]]] + [RANK[c["status"]] for c in row["checks"]])
         return worst, str(row["source"])
     out.sort(key=rank)
+    sources = {r["doc_id"]: r["source"] for r in out}
+    for r in out:
+        if r.get("duplicate_of"):
+            r["duplicate_of_source"] = sources.get(r["duplicate_of"])
     by_id: dict[str, dict[str, int]] = {}
     for row in out:
         for c in row["checks"]:
@@ -99,7 +103,8 @@ def text(audit: Audit, show_pass: bool = False) -> str:
         if row["status"] != "ok" and isinstance(row.get("error"), str):
             lines.append(f"  {DOC_LABEL[row['status']]}：{row['error']}")
         if row.get("duplicate_of"):
-            lines.append(f"  与另一文件为同一报告（doc_id {row['duplicate_of'][:12]}），汇总时只计一次")
+            first = row.get("duplicate_of_source") or row["duplicate_of"]
+            lines.append(f"  与{os.path.basename(str(first))}为同一报告，去重（--dedupe、load(dedupe=True)）时只计那一份")
         for c in row["checks"]:
             if c["status"] == "pass" and not show_pass:
                 continue
@@ -108,8 +113,9 @@ def text(audit: Audit, show_pass: bool = False) -> str:
     s = audit.summary
     by = "，".join(f"{k} {v}" for k, v in s["checks_failed_by_id"].items()) or "无"
     warned = "，".join(f"{k} {v}" for k, v in s["checks_warned_by_id"].items()) or "无"
-    lines.append(f"汇总：文件 {s['documents']} 份，完整 {s['ok']}，部分解析 {s['partial']}，解析失败 {s['failed']}"
-                 + (f"（其中 {s['duplicates']} 份与另一文件为同一报告）" if s["duplicates"] else ""))
+    lines.append(f"汇总：文件 {s['documents']} 份：完整 {s['ok']}，部分解析 {s['partial']}，解析失败 {s['failed']}"
+                 + (f"；其中 {s['duplicates']} 份与另一文件是同一报告，去重后 {s['documents'] - s['duplicates']} 份"
+                    if s["duplicates"] else ""))
     lines.append(f"检查：不一致 {s['checks']['fail']} 项（{by}）；需复核 {s['checks']['warn']} 项（{warned}）；"
                  f"通过 {s['checks']['pass']} 项")
     for f in s["failed_files"]:

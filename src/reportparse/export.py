@@ -9,7 +9,7 @@ from pathlib import Path
 
 import regex
 
-from .schema import COLUMNS, LOAD_COLUMNS
+from .schema import COLUMNS, LABELS, LOAD_COLUMNS
 
 # money columns in yuan, and the rows where they are money (None: every row)
 MONEY = {"documents": {"budget_initial": None, "budget_adjusted": None, "expenditure": None},
@@ -28,7 +28,10 @@ class ExportError(ValueError):
 
 
 def label(table: str, column: str) -> str:
-    """A short Chinese label: the description's head, before its first bracket or clause."""
+    """A short Chinese label: schema.LABELS, else the description's head before its first
+    bracket or clause."""
+    if f"{table}.{column}" in LABELS or column in LABELS:
+        return LABELS.get(f"{table}.{column}", LABELS.get(column))
     for name, _, zh, _ in COLUMNS[table] + LOAD_COLUMNS.get(table, []):
         if name == column:
             head = LABEL_END.split(zh, 1)[0].strip()
@@ -52,9 +55,12 @@ def with_wan(table: str, df: "pd.DataFrame") -> "pd.DataFrame":
 def _labels(table: str, columns: list[str]) -> list[str]:
     names = []
     for c in columns:
-        if c.endswith("_wan") and c[:-4] in MONEY.get(table, {}):
-            names.append(f"{label(table, c[:-4])}（万元）")
-        elif c in MONEY.get(table, {}):
+        money = MONEY.get(table, {})
+        if c.endswith("_wan") and c[:-4] in money:
+            cond = money[c[:-4]]
+            only = "" if cond is None else "，人民币行" if cond[0] == "currency" else "，金额指标行"
+            names.append(f"{label(table, c[:-4])}（万元{only}）")
+        elif c in money and money[c] is None:
             names.append(f"{label(table, c)}（元）")
         else:
             names.append(label(table, c))

@@ -126,6 +126,28 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
 }
 
 
+# Short Chinese column labels (spreadsheet headers) where the head of the description is not
+# one; keys are "table.column" or "column" for every table. Others: the description's head.
+LABELS: dict[str, str] = {
+    "doc_id": "文件ID", "source": "文件路径", "section_id": "章节序号", "page": "页码", "quote": "原文",
+    "x0": "框左", "top": "框上", "x1": "框右", "bottom": "框下", "origin": "来源",
+    "documents.status": "解析状态", "documents.error": "原因", "documents.fiscal_year": "年度",
+    "documents.page_count": "页数", "documents.ocr_pages": "OCR页数", "documents.budget_initial": "年初预算",
+    "documents.budget_adjusted": "调整后预算", "documents.expenditure": "实际支出",
+    "documents.execution_rate": "预算执行率（%）", "documents.parser_version": "解析程序版本",
+    "documents.notes": "提示", "documents.checks_failed": "不一致检查项数", "documents.fingerprint": "文字指纹",
+    "documents.duplicate_of": "同一报告的首份文件ID",
+    "sections.parent_id": "上级章节序号", "sections.number": "编号", "sections.text": "正文",
+    "measures.unit": "单位", "measures.target_op": "目标比较符", "measures.target_value": "目标值",
+    "measures.target_value_max": "目标上限", "measures.actual_value": "实际完成值", "measures.met": "是否达标",
+    "measures.measure_id": "指标行序号", "measures.target_text": "目标值原文", "measures.actual_text": "实际值原文",
+    "measures.duplicate_of": "重复于指标行", "measures.weight": "分值", "measures.score": "得分",
+    "amounts.label": "金额项目", "amounts.value": "原文数值", "amounts.amount": "金额", "amounts.malformed": "数字分组有误",
+    "items.section_id": "章节序号", "items.kind": "类别", "items.ordinal": "序号", "items.text": "内容",
+    "checks.check": "检查项", "checks.status": "检查结果", "checks.page": "证据页码", "checks.message": "说明",
+    "checks.expected": "重新计算值", "checks.reported": "报告值",
+}
+
 # Columns that ``reportparse.load`` adds from the whole output (they depend on other files,
 # so they are not in any one part file).
 LOAD_COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
