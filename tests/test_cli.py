@@ -39,7 +39,7 @@ def test_check_command_lists_failures_first_and_fails_on_request(samples_out):
     assert "e+" not in r.stdout
     assert run("check", str(samples_out), "--fail-on", "fail", check=False).returncode == 1
     # documents with failures come first: failed files, then failing checks, then the clean ones
-    heads = [l for l in r.stdout.splitlines() if l and not l.startswith(" ") and "：不一致" in l]
+    heads = [l for l in r.stdout.splitlines() if l and not l.startswith(" ") and "）：不一致" in l]
     rank = [0 if "解析失败" in h or "不一致 0，" not in h else 1 if "部分解析" in h or "需复核 0，" not in h else 2
             for h in heads]
     assert rank == sorted(rank) and rank[0] == 0
