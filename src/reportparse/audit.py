@@ -108,7 +108,7 @@ def text(audit: Audit, show_pass: bool = False) -> str:
         for c in row["checks"]:
             if c["status"] == "pass" and not show_pass:
                 continue
-            lines.append(f"  {LABEL[c['status']]}  {c['check']:<14} {_page(c['page']):<6} {c['message']}")
+            lines.append(f"  {LABEL[c['status']]:\u3000<3}  {c['check']:<14} {_page(c['page']):<6} {c['message']}")
         lines.append("")
     s = audit.summary
     by = "，".join(f"{k} {v}" for k, v in s["checks_failed_by_id"].items()) or "无"
