@@ -67,6 +67,15 @@ def test_check_json_and_csv_carry_the_same_findings(samples_out):
     assert all("e+" not in (r["expected"] or "") for r in rows)
 
 
+def test_check_dedupe_leaves_out_copies(samples_out):
+    import json
+    full = json.loads(run("check", str(samples_out), "--format", "json").stdout)
+    one = json.loads(run("check", str(samples_out), "--format", "json", "--dedupe").stdout)
+    dups = full["summary"]["duplicates"]
+    assert dups >= 3 and one["summary"]["documents"] == full["summary"]["documents"] - dups
+    assert one["summary"]["duplicates"] == 0
+
+
 def test_check_fail_on_counts_documents_that_failed_to_parse(tmp_path):
     out = tmp_path / "out"
     run("ingest", str(SAMPLES / "broken" / "empty.pdf"), "--out", str(out), "--no-ocr", "--quiet", check=False)
