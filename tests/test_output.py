@@ -239,3 +239,24 @@ def test_outputs_readme_examples_run(samples_out):
             assert ns["res"].height > 0
         else:
             exec(code, {"print": lambda *a: None})
+
+
+def test_output_written_before_the_new_columns_still_loads(tmp_path):
+    """A part file without checks_failed / fingerprint (an older version's) reads with nulls."""
+    import pyarrow as pa
+    old = pa.schema([f for f in schema.SCHEMAS["documents"] if f.name not in ("checks_failed", "fingerprint")])
+    part = tmp_path / "documents" / "year=2023" / "part-abc.parquet"
+    part.parent.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist([{"doc_id": "abc", "source": "a.pdf", "status": "ok", "fiscal_year": 2023}],
+                                        schema=old), part)
+    d = load(tmp_path)["documents"]
+    assert list(d.doc_id) == ["abc"] and d.checks_failed.isna().all() and d.fingerprint.isna().all()
+    assert d.duplicate_of.isna().all() and str(d.fiscal_year.dtype) == "Int64"
+
+
+def test_check_on_a_damaged_part_file_is_one_line(tmp_path):
+    part = tmp_path / "documents" / "year=2023" / "part-abc.parquet"
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"not parquet")
+    r = subprocess.run([sys.executable, "-m", "reportparse", "check", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.startswith("reportparse: ") and len(r.stderr.strip().splitlines()) == 1

@@ -97,6 +97,8 @@ def _check(a: argparse.Namespace) -> int:
         report = audit.build(_load(a.out, a.dedupe))
     except NotOutputError as e:
         return fail(str(e))
+    except (OSError, ValueError) as e:  # a damaged part file (pyarrow's errors are ValueErrors)
+        return fail(f"{a.out}: cannot read the output ({type(e).__name__}: {e})")
     render = {"text": lambda r: audit.text(r, a.all), "json": audit.as_json, "csv": audit.as_csv}[a.format]
     sys.stdout.write(render(report))
     limit = {"fail": 0, "warn": 1, "never": -1}[a.fail_on]
@@ -133,7 +135,9 @@ def _export(a: argparse.Namespace) -> int:
     except (NotOutputError, export.ExportError) as e:
         return fail(str(e))
     except OSError as e:
-        return fail(f"cannot write: {e.strerror or e}: {e.filename or ''}".rstrip(": "))
+        return fail(f"cannot read or write: {e.strerror or e}: {e.filename or ''}".rstrip(": "))
+    except ValueError as e:  # a damaged part file
+        return fail(f"{a.out}: cannot read the output ({type(e).__name__}: {e})")
     return 0
 
 
