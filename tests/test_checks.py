@@ -12,7 +12,7 @@ def test_restated_field_differs_between_text_and_table():
                    evidence={"expenditure": (2, "全年实际支出100元"), "budget_adjusted": (2, "调整后预算150元")})
     got = check.restated(doc, {"expenditure": (120.0, 3, "合计 | 120"), "budget_adjusted": (150.0, 3, "合计 | 150")}, [])
     (c,) = [c for c in got if c.status == "fail"]
-    assert "100.00 in the text (p.2)" in c.message and "120.00 in the table (p.3)" in c.message
+    assert "实际支出在正文中为100.00元（第2页）" in c.message and "在表格中为120.00元（第3页）" in c.message
 
 
 def test_restated_field_equal_passes_and_table_only_field_is_not_compared():
@@ -41,7 +41,8 @@ def test_finance_table_rows_rate_checked():
     ])])
     got = check.item_rates([], {}, [], facts.rates)
     assert [c.status for c in got] == ["pass", "fail", "pass"]
-    assert "75.00%" in got[1].message and facts.fields["expenditure"][0] == 1740000.0
+    assert "计算为75.00%" in got[1].message and facts.fields["expenditure"][0] == 1740000.0
+    assert "按支出60.00万元÷预算80.00万元" in got[1].message  # table figures in the table's own unit
 
 
 def test_score_column_against_total():
@@ -51,7 +52,7 @@ def test_score_column_against_total():
             ["合计", None, None, None, "100", "96"]]
     facts = tables.read([_table(rows)])
     (c,) = check.score_total(facts.scores, facts.total_score)
-    assert c.status == "fail" and "sums to 95" in c.message
+    assert c.status == "fail" and "得分列合计为95分" in c.message and "合计行写明96分" in c.message
     assert [m.met for m in facts.measures] == [True, False]
 
 
@@ -59,7 +60,7 @@ def test_unit_mismatch_is_a_warning_not_a_measure():
     facts = tables.read([_table([["三级指标", "年度指标值", "实际完成值"], ["培训覆盖", "≥95%", "120人"]])])
     assert facts.measures == []
     (c,) = check.unit_mismatch(facts.unit_mismatches)
-    assert c.status == "warn" and "target in % but actual in 人" in c.message
+    assert c.status == "warn" and "目标以%计，实际以人计" in c.message
 
 
 def test_table_continued_on_next_page_with_repeated_header():
@@ -95,7 +96,7 @@ def test_standard_project_table_with_budget_block_and_indicator_block():
     (rate,) = check.item_rates([], {}, [], facts.rates)
     assert rate.status == "pass"
     (total,) = check.score_total(facts.scores, facts.total_score)
-    assert total.status == "pass" and "89.2" in total.message
+    assert total.status == "pass" and "89.2分" in total.message
 
 
 def test_restated_skips_a_table_about_another_scope():
@@ -115,3 +116,50 @@ def test_subtotal_rows_are_not_counted_twice_in_the_score_sum():
     facts = tables.read([_table(rows)])
     (c,) = check.score_total(facts.scores, facts.total_score)
     assert c.status == "pass"
+
+
+# --- the messages an auditor reads: Chinese, figures as written, no scientific notation ---
+
+REPORT = """某某区农业农村局2024年度部门整体支出绩效自评报告
+一、部门基本情况
+二、预算执行情况
+2024年年初预算3,200.00万元，调整后预算3,650.50万元，全年实际支出3,388.27万元，预算执行率92.82%。其中项目支出1,850.00万元，占实际支出的54.60%。
+三、绩效目标完成情况
+全面完成了年度绩效目标。新建高标准农田计划1.2万亩，实际完成1.35万亩；培训农民计划不少于500人，实际完成420人。
+"""
+
+
+def test_messages_are_chinese_with_figures_as_the_report_writes_them():
+    from reportparse import parse_text
+    got = {c.check: c for c in parse_text(REPORT).checks}
+    rate = got["execution_rate"].message
+    assert "预算执行率92.82%" in rate and "3,388.27万元" in rate and "3,650.50万元" in rate and "，一致" in rate
+    assert "1,850.00万元" in got["share"].message and "54.60%" in got["share"].message
+    missed = got["target_met"]
+    assert missed.status == "fail" and "培训农民（目标≥500人，实际420人，第1页）" in missed.message
+    assert "「全面完成了年度绩效目标。」" in missed.message  # the claim quoted whole
+    for c in got.values():
+        assert "e+" not in c.message and not any(w in c.message for w in ("stated", "target", "actual"))
+
+
+def test_numbers_never_in_scientific_notation():
+    assert check.num(2e9) == "2,000,000,000" and check.num(2136000000.0) == "2,136,000,000"
+    assert check.num(0.00001) == "0.00001" and check.num(75.965, 2) == "75.97" and check.num(1e16) == "10,000,000,000,000,000"
+    assert check.money(2.136e9) == "213,600.00万元" and check.money(2.136e9, "亿元") == "21.36亿元"
+    assert check.money(950.0) == "950.00元"
+    m = Measure(None, 3, "农业总产值", "CNY", ">=", 2e9, None, "=", 2.136e9, True, "q", "text")
+    assert check._target(m) == "≥200,000.00万元" and check._actual(m) == "213,600.00万元"
+
+
+def test_long_quotes_are_cut_at_a_clause_boundary_only():
+    sent = "本年度共开展农业技术培训班十二期，" * 12 + "覆盖全区所有行政村。"
+    q = check.quote(sent)
+    assert q.startswith("「本年度") and q.endswith("，……」") and len(q) < len(sent)
+    assert check.quote("短句不截断。") == "「短句不截断。」"
+
+
+def test_a_malformed_number_is_shown_as_written_and_as_read():
+    from reportparse import parse_text
+    r = parse_text("二、预算执行情况\n全年实际支出69,420,92万元，预算执行率75.97%。")
+    (c,) = [c for c in r.checks if c.check == "number_format"]
+    assert "69,420,92万元不是每三位一组" in c.message and "读作69,420.92万元" in c.message

@@ -6,7 +6,7 @@ digit), so the report's rounding never raises an alarm.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import regex
 
@@ -33,18 +33,98 @@ def within(expected: float, reported: float, places: int) -> bool:
     return abs(exp - Decimal(str(reported))) <= step + Decimal("1e-9")
 
 
-def execution_rate(doc: Document) -> list[Check]:
+# The messages are read by auditors: Chinese, each figure as the document writes it
+# (69,420.92万元), recomputed ones in the document's own money unit, never in scientific
+# notation, and quotes whole or cut only at a clause boundary.
+FIELD_NAMES = {"budget_initial": "年初预算", "budget_adjusted": "调整后预算", "expenditure": "实际支出",
+               "execution_rate": "预算执行率", "self_score": "自评得分"}
+UNIT_SCALE = {"元": Decimal(1), "万元": Decimal(10) ** 4, "亿元": Decimal(10) ** 8}
+NUMBER_AT = regex.compile(r"[0-9][0-9,，.．]*")
+OCR_NOTE = "（表格由 OCR 读出，请核对扫描件）"
+QUOTE_LIMIT = 160
+
+
+def num(x: float | Decimal | int | None, places: int | None = None) -> str:
+    """A number in positional notation with thousands grouping, never 2e+09: ``places``
+    fixed decimals, or as few as the value needs."""
+    if x is None:
+        return "?"
+    d = Decimal(str(x))
+    if places is not None:
+        d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)  # as reports round
+    elif d == d.to_integral_value():
+        d = d.quantize(Decimal(1))
+    else:
+        d = d.normalize()
+    return f"{d:,f}"
+
+
+def quote(text: str | None, limit: int = QUOTE_LIMIT) -> str:
+    """The source text in 「」, whole; a long one ends at its last clause boundary before
+    ``limit`` (never inside a word or a number)."""
+    t = " ".join((text or "").split())
+    if len(t) > limit:
+        cut = max(t.rfind(c, 0, limit) for c in "，。；：,;、")
+        t = (t[:cut + 1] if cut > limit // 3 else t[:limit].rsplit(" ", 1)[0] if " " in t[:limit] else t[:limit]) + "……"
+    return f"「{t}」"
+
+
+def doc_unit(amounts: list[Amount]) -> str | None:
+    """The money unit the document writes most (万元 for most reports); None if it writes none."""
+    counts: dict[str, int] = {}
+    for a in amounts:
+        if a.currency == "CNY" and a.unit_text in UNIT_SCALE:
+            counts[a.unit_text] = counts.get(a.unit_text, 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
+def money(yuan: float | None, unit: str | None = None) -> str:
+    """A yuan amount shown in ``unit`` with two decimals (a recomputed or table figure);
+    without a unit, 万元 from ten thousand yuan up, as reports write them."""
+    if yuan is None:
+        return "?"
+    unit = unit or ("万元" if abs(yuan) >= 10**4 else "元")
+    return f"{num(Decimal(str(yuan)) / UNIT_SCALE.get(unit, Decimal(1)), 2)}{unit}"
+
+
+def written(a: Amount) -> str:
+    """The amount as the document writes it: its number text and unit."""
+    if a.para is not None and a.offset >= 0:
+        m = NUMBER_AT.match(a.para.text, a.offset)
+        if m:
+            return m.group().rstrip(",，.．") + a.unit_text
+    return f"{num(a.value)}{a.unit_text}"
+
+
+def field_written(doc: Document, name: str, amounts: list[Amount], unit: str | None) -> str:
+    """A document money field as written where its source figure is known."""
+    value = getattr(doc, name)
+    page, src = doc.evidence.get(name, (None, ""))
+    same = [a for a in amounts if abs(a.amount - value) <= 1e-6 * max(abs(value), 1)]
+    for a in sorted(same, key=lambda a: (a.quote != src, a.page != page)):
+        return written(a)
+    return money(value, unit)
+
+
+def _page(page: int | None) -> str:
+    return f"第{page}页" if page is not None else "页码不明"
+
+
+def execution_rate(doc: Document, amounts: list[Amount] = ()) -> list[Check]:
     if doc.execution_rate is None:
         return []
     page = doc.evidence.get("execution_rate", (None, ""))[0]
+    stated = doc.raw.get("execution_rate", num(doc.execution_rate))
     if not doc.expenditure or not doc.budget_adjusted:
-        return [Check("execution_rate", "warn", page, "预算执行率 is stated but spending or the adjusted budget "
-                      "was not found, so it cannot be recomputed", None, doc.execution_rate)]
+        return [Check("execution_rate", "warn", page, f"报告写明预算执行率{stated}%，但未找到实际支出或调整后预算，"
+                      "无法复核", None, doc.execution_rate)]
+    unit = doc_unit(list(amounts))
     expected = doc.expenditure / doc.budget_adjusted * 100
-    places = decimals(doc.raw.get("execution_rate", f"{doc.execution_rate}"))
+    places = decimals(stated)
     ok = within(expected, doc.execution_rate, places)
-    msg = (f"预算执行率 stated {doc.execution_rate}% vs expenditure {doc.expenditure:,.2f} / adjusted budget "
-           f"{doc.budget_adjusted:,.2f} = {expected:.{max(places, 2)}f}%")
+    msg = (f"报告写明预算执行率{stated}%，按实际支出{field_written(doc, 'expenditure', list(amounts), unit)}"
+           f"÷调整后预算{field_written(doc, 'budget_adjusted', list(amounts), unit)}计算为"
+           f"{num(expected, max(places, 2))}%" + ("，一致" if ok else "，不一致"))
     return [Check("execution_rate", "pass" if ok else "fail", page, msg, round(expected, 4), doc.execution_rate)]
 
 
@@ -53,8 +133,8 @@ def number_format(amounts: list[Amount]) -> list[Check]:
     for a in amounts:
         if a.malformed:
             out.append(Check("number_format", "fail", a.page,
-                             f"malformed number in {a.quote[:80]!r}: digit grouping is not 3-3-3; read as "
-                             f"{a.value:,.2f}{a.unit_text}", a.amount, None))
+                             f"数字分组有误：{written(a)}不是每三位一组，按版式读作{num(a.value, decimals(str(a.value)))}"
+                             f"{a.unit_text}；原文{quote(a.quote)}", a.amount, None))
     return out
 
 
@@ -64,7 +144,28 @@ def score_range(doc: Document) -> list[Check]:
     page = doc.evidence.get("self_score", (None, ""))[0]
     ok = 0 <= doc.self_score <= 100
     return [Check("score_range", "pass" if ok else "fail", page,
-                  f"self-score {doc.self_score} is {'within' if ok else 'outside'} 0–100", None, doc.self_score)]
+                  f"自评得分{doc.raw.get('self_score', num(doc.self_score))}分，{'在' if ok else '超出'}0–100分的范围"
+                  + ("内" if ok else ""), None, doc.self_score)]
+
+
+def _target(m: Measure) -> str:
+    if m.target_text:
+        return m.target_text
+    op = {">=": "≥", "<=": "≤", "~": "约", "=": "", "range": ""}.get(m.target_op, m.target_op)
+    hi = f"–{num(m.target_value_max)}" if m.target_value_max is not None else ""
+    return f"{op}{_value(m.target_value, m.unit)}{hi}"
+
+
+def _value(v: float | None, unit: str) -> str:
+    if v is None:
+        return "?"
+    if unit == "CNY":
+        return money(v)
+    return f"{num(v)}{'' if unit == 'USD' else unit}"
+
+
+def _actual(m: Measure) -> str:
+    return m.actual_text or _value(m.actual_value, m.unit)
 
 
 def target_met(sections: list[Section], heads: dict[int, Paragraph], measures: list[Measure]) -> list[Check]:
@@ -79,12 +180,13 @@ def target_met(sections: list[Section], heads: dict[int, Paragraph], measures: l
     measures = [m for m in measures if m.origin == "table" or kinds.get(m.section_id) == "targets"]
     if not claims or not measures:
         return []
-    page, quote = claims[0]
+    page, claim = claims[0]
     missed = [m for m in measures if m.met is False]
     if not missed:
-        return [Check("target_met", "pass", page, f"claim {quote[:60]!r} agrees with all {len(measures)} measures")]
-    names = "; ".join(f"{m.indicator} (target {m.target_op}{m.target_value:g}, actual {m.actual_value:g}, p.{m.page})" for m in missed[:5])
-    return [Check("target_met", "fail", page, f"claim {quote[:60]!r} but {len(missed)} target(s) not met: {names}",
+        return [Check("target_met", "pass", page, f"报告称{quote(claim)}，与全部{len(measures)}项指标一致")]
+    names = "；".join(f"{m.indicator}（目标{_target(m)}，实际{_actual(m)}，{_page(m.page)}）" for m in missed[:5])
+    more = f"等{len(missed)}项" if len(missed) > 5 else ""
+    return [Check("target_met", "fail", page, f"报告称{quote(claim)}，但有{len(missed)}项指标未达到目标：{names}{more}",
                   float(len(missed)), 0.0)]
 
 
@@ -113,9 +215,9 @@ def share(sections: list[Section], heads: dict[int, Paragraph], amounts: list[Am
                 expected = part.amount / whole.amount * 100
                 ok = within(expected, float(pct), decimals(pct))
                 out.append(Check("share", "pass" if ok else "fail", para.page_at(m.start()),
-                                 f"占比 stated {pct}% vs {part.label or 'part'} {part.amount:,.2f} / "
-                                 f"{whole.label or 'whole'} {whole.amount:,.2f} = {expected:.2f}%",
-                                 round(expected, 4), float(pct)))
+                                 f"报告写明占比{pct}%，按{part.label or '部分'}{written(part)}÷"
+                                 f"{whole.label or '总额'}{written(whole)}计算为{num(expected, max(decimals(pct), 2))}%"
+                                 + ("，一致" if ok else "，不一致"), round(expected, 4), float(pct)))
     return out
 
 
@@ -164,7 +266,8 @@ def score_total(scores: list[tuple[float | None, float, int, str]], total: tuple
     s = sum(x[1] for x in scores)
     ok = abs(s - total[0]) < 0.05 + 1e-9
     return [Check("score_sum", "pass" if ok else "fail", total[1],
-                  f"自评表 得分 column sums to {s:g}, total row states {total[0]:g}", s, total[0])]
+                  f"自评表得分列合计为{num(round(s, 4))}分，合计行写明{num(total[0])}分" + ("，一致" if ok else "，不一致"),
+                  s, total[0])]
 
 
 BUDGET = _SH["item_budget"]
@@ -177,8 +280,9 @@ def item_rates(sections: list[Section], heads: dict[int, Paragraph], amounts: li
     """执行率 of a line item against its own budget and spending: a finance table's rows, and
     prose of the form "X预算A万元，实际支出B万元，执行率C%" (all three in one sentence)."""
     out = []
-    for budget, spend, stated, text, page, quote in rates:
-        out.append(_rate_check(budget, spend, stated, text, page, quote[:60]))
+    unit = doc_unit(amounts)
+    for budget, spend, stated, text, page, row in rates:
+        out.append(_rate_check(money(budget, unit), money(spend, unit), budget, spend, stated, text, page, row))
     text_amounts = [a for a in amounts if a.origin == "text"]
     for s in sections:
         for para in statement_paragraphs(s, heads):
@@ -189,36 +293,43 @@ def item_rates(sections: list[Section], heads: dict[int, Paragraph], amounts: li
                     continue
                 b, e = found[-2], found[-1]
                 if BUDGET.search(b.context or "") and SPEND.search(e.context or "") and b.amount > 0:
-                    out.append(_rate_check(b.amount, e.amount, float(m.group("pct")), m.group("pct"),
-                                           para.page_at(m.start()), para.text[start:m.end()][:60]))
+                    out.append(_rate_check(written(b), written(e), b.amount, e.amount, float(m.group("pct")),
+                                           m.group("pct"), para.page_at(m.start()), para.text[start:m.end()]))
     return out
 
 
-def _rate_check(budget: float, spend: float, stated: float, text: str, page: int, quote: str) -> Check:
-    expected = spend / budget * 100 if budget else float("nan")
+def _rate_check(budget_text: str, spend_text: str, budget: float, spend: float, stated: float, text: str,
+                page: int, source: str) -> Check:
+    expected = spend / budget * 100 if budget else None
     ok = budget > 0 and within(expected, stated, decimals(text))
+    calc = f"计算为{num(expected, max(decimals(text), 2))}%" if expected is not None else "预算为0，无法计算"
     return Check("item_rate", "pass" if ok else "fail", page,
-                 f"执行率 stated {text}% vs {spend:,.2f} / {budget:,.2f} = {expected:.2f}% in {quote!r}",
-                 round(expected, 4), stated)
+                 f"{quote(source)}写明执行率{text}%，按支出{spend_text}÷预算{budget_text}{calc}"
+                 + ("，一致" if ok else "，不一致"), round(expected, 4) if expected is not None else None, stated)
 
 
-def restated(doc: Document, table_fields: dict[str, tuple[float, int, str]], measures: list[Measure]) -> list[Check]:
+def restated(doc: Document, table_fields: dict[str, tuple[float, int, str]], measures: list[Measure],
+             amounts: list[Amount] = ()) -> list[Check]:
     """The same quantity stated twice with different values: a document field in prose and
     in a finance table, or one indicator in prose and in the 自评表."""
     out = []
     pairs = []
-    for name, (value, page, quote) in table_fields.items():
+    for name, (value, page, row) in table_fields.items():
         prose = getattr(doc, name)
-        if prose is None or doc.evidence.get(name, (None, ""))[1] == quote:
+        if prose is None or doc.evidence.get(name, (None, ""))[1] == row:
             continue
         pairs.append((name, prose, value, page, abs(prose - value) <= 1e-6 * max(abs(prose), abs(value), 1)))
     # a table whose totals agree with the text on nothing is about another scope (a project
     # list, one fund): comparing it would only raise false alarms
     if any(same for *_, same in pairs):
+        unit = doc_unit(list(amounts))
         for name, prose, value, page, same in pairs:
+            shown = (lambda v: f"{num(v)}%") if name == "execution_rate" else (lambda v: money(v, unit))
+            in_text = field_written(doc, name, [a for a in amounts if a.origin == "text"], unit) \
+                if name != "execution_rate" else f"{doc.raw.get(name, num(prose))}%"
             out.append(Check("restated", "pass" if same else "fail", page,
-                             f"{name} is {prose:,.2f} in the text (p.{doc.evidence[name][0]}) and {value:,.2f} in "
-                             f"the table (p.{page})", value, prose))
+                             f"{FIELD_NAMES.get(name, name)}在正文中为{in_text}（{_page(doc.evidence[name][0])}），"
+                             f"在表格中为{shown(value)}（{_page(page)}）" + ("，一致" if same else "，不一致"), value, prose))
     text = {(m.indicator, m.unit): m for m in measures if m.origin == "text"}
     for m in measures:
         t = text.get((m.indicator, m.unit)) if m.origin == "table" else None
@@ -226,28 +337,29 @@ def restated(doc: Document, table_fields: dict[str, tuple[float, int, str]], mea
             continue
         same = abs(t.target_value - m.target_value) < 1e-9 and abs(t.actual_value - m.actual_value) < 1e-9
         out.append(Check("restated", "pass" if same else "fail", m.page,
-                         f"{m.indicator}: text says target {t.target_value:g} / actual {t.actual_value:g} (p.{t.page}), "
-                         f"自评表 says {m.target_value:g} / {m.actual_value:g} (p.{m.page})", m.actual_value, t.actual_value))
+                         f"{m.indicator}：正文为目标{_target(t)}、实际{_actual(t)}（{_page(t.page)}），自评表为目标"
+                         f"{_target(m)}、实际{_actual(m)}（{_page(m.page)}）" + ("，一致" if same else "，不一致"),
+                         m.actual_value, t.actual_value))
     return out
 
 
 def unit_mismatch(mismatches: list[tuple[str, str, str, int, str]]) -> list[Check]:
-    return [Check("unit_mismatch", "warn", page, f"{ind}: target in {tu} but actual in {au}, so met cannot be judged "
-                  f"({quote[:60]!r})") for ind, tu, au, page, quote in mismatches]
+    return [Check("unit_mismatch", "warn", page, f"{ind}：目标以{tu}计，实际以{au}计，无法判断是否达标；原文{quote(row)}")
+            for ind, tu, au, page, row in mismatches]
 
 
 def run(doc: Document, sections: list[Section], heads: dict[int, Paragraph], measures: list[Measure],
         amounts: list[Amount], facts=None) -> list[Check]:
     """Every check; ``facts`` are the tables' findings (tables.TableFacts) when there are any."""
-    checks = (execution_rate(doc) + number_format(amounts) + score_range(doc)
+    checks = (execution_rate(doc, amounts) + number_format(amounts) + score_range(doc)
               + target_met(sections, heads, measures) + share(sections, heads, amounts))
     if facts is not None:
         table_checks = (score_total(facts.scores, facts.total_score) + item_rates(sections, heads, amounts, facts.rates)
-                        + restated(doc, facts.fields, measures) + unit_mismatch(facts.unit_mismatches))
+                        + restated(doc, facts.fields, measures, amounts) + unit_mismatch(facts.unit_mismatches))
         if facts.ocr:  # a misread digit in an OCR'd cell is likelier than a wrong table: ask, don't accuse
             for c in table_checks:
                 if c.status == "fail":
-                    c.status, c.message = "warn", c.message + " (table read by OCR: check the scan)"
+                    c.status, c.message = "warn", c.message + OCR_NOTE
         checks += table_checks
     else:
         checks += item_rates(sections, heads, amounts, [])

@@ -1,4 +1,12 @@
-"""Command line: a thin layer over ``batch.ingest`` and ``report_checks``."""
+"""Command line: a thin layer over ``batch.ingest``, the check report (``audit``), the data
+dictionary (``schema``) and ``export``.
+
+Exit codes (one convention for every subcommand): 0 done, nothing to report; 1 done, but
+something is wrong in the data (ingest: some files failed; check: a finding at or above
+--fail-on); 2 could not run (bad arguments, a path that is not what it should be).
+``reportparse`` alone prints the help and exits 2: it did nothing a script asked for.
+Errors are one line on stderr starting with ``reportparse: ``.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,13 +14,32 @@ import os
 import sys
 
 from . import __version__
+from .schema import TABLES as TABLE_NAMES
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (``reportparse: …``) instead of usage plus message."""
+
+    def error(self, message: str):  # type: ignore[override]
+        sub = self.prog.split(" ", 1)[1] + " " if " " in self.prog else ""
+        self.exit(2, f"reportparse: {message} (see `reportparse {sub}--help`)\n")
+
+
+def fail(message: str) -> int:
+    """Print a one-line error and return the could-not-run exit code."""
+    print(f"reportparse: {message}", file=sys.stderr)
+    return 2
+
+
+EPILOG = ("exit codes: 0 done; 1 done but something failed (ingest: some files; check: a finding at or above "
+          "--fail-on); 2 could not run. `reportparse` alone prints this help and exits 2.")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="reportparse", description="Chinese performance self-evaluation reports "
-                                "(绩效自评报告) from PDF to Parquet tables.")
+    p = _Parser(prog="reportparse", description="Chinese performance self-evaluation reports "
+                "(绩效自评报告) from PDF to Parquet tables.", epilog=EPILOG)
     p.add_argument("--version", action="version", version=f"reportparse {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command")
     ing = sub.add_parser("ingest", help="parse PDFs (files or folders, walked recursively) into Parquet datasets")
     ing.add_argument("paths", nargs="+", metavar="PATH", help="PDF files or folders")
     ing.add_argument("--out", default="outputs", help="output folder (default: outputs)")
@@ -26,11 +53,26 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--no-ocr", action="store_true", help="do not OCR image-only or garbled pages")
     ing.add_argument("--password", default="", help="password for encrypted PDFs (default: none)")
     ing.add_argument("--quiet", action="store_true", help="no progress lines")
-    chk = sub.add_parser("check", help="print the consistency checks of an output folder, failures first")
+    chk = sub.add_parser("check", help="print the consistency checks of an output folder, failures first",
+                         description="The check report: per document, failures first, each with its page and the "
+                         "figures as the document writes them; then a summary.")
     chk.add_argument("out", nargs="?", default="outputs", help="output folder (default: outputs)")
     chk.add_argument("--fail-on", choices=["fail", "warn", "never"], default="never",
-                     help="exit 1 when any check has this status or worse (default: never)")
-    chk.add_argument("--all", action="store_true", help="also list passing checks")
+                     help="exit 1 when any check has this status or worse; a file that failed to parse counts as "
+                     "fail, a partial one as warn (default: never)")
+    chk.add_argument("--all", action="store_true", help="also list passing checks (text format)")
+    chk.add_argument("--format", choices=["text", "json", "csv"], default="text", help="output format (default: text)")
+    chk.add_argument("--dedupe", action="store_true", help="leave out files that are copies of another report")
+    sch = sub.add_parser("schema", help="print the data dictionary: every table's columns in Chinese and English")
+    sch.add_argument("table", nargs="?", choices=list(TABLE_NAMES), help="only this table (default: all)")
+    sch.add_argument("--format", choices=["text", "markdown", "json"], default="text",
+                     help="output format (default: text; markdown is docs/DATA_DICTIONARY.md)")
+    exp = sub.add_parser("export", help="write an output folder as an Excel workbook or CSV files for spreadsheets")
+    exp.add_argument("out", nargs="?", default="outputs", help="output folder (default: outputs)")
+    exp.add_argument("--xlsx", metavar="FILE", help="workbook to write: a sheet per table, Chinese column labels, "
+                     "money also in 万元")
+    exp.add_argument("--csv", metavar="DIR", help="folder for one CSV per table (UTF-8 with BOM, for Excel)")
+    exp.add_argument("--dedupe", action="store_true", help="one file per report and one row per measure pair")
     return p
 
 
@@ -76,38 +118,70 @@ def _ingest(a: argparse.Namespace) -> int:
     return 1 if s.failures else 0
 
 
+def _load(out: str, dedupe: bool = False) -> dict:
+    from .dataset import load
+    return load(out, dedupe=dedupe)
+
+
 def _check(a: argparse.Namespace) -> int:
-    from .write import load
-    if not os.path.isdir(os.path.join(a.out, "documents")):
-        print(f"{a.out}: no reportparse output here (no documents/ folder); run `reportparse ingest` first",
-              file=sys.stderr)
-        return 2
-    t = load(a.out)
-    docs, checks = t["documents"], t["checks"]
-    order = {"fail": 0, "warn": 1, "pass": 2}
-    worst = 3
-    for _, d in docs.iterrows():
-        c = checks[checks.doc_id == d.doc_id]
-        counts = c.status.value_counts().to_dict()
-        base = os.path.basename(str(d.source))
-        name = d.organization if isinstance(d.organization, str) else base
-        print(f"{name} ({base}, {d.status}): " + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("fail", "warn", "pass")))
-        if d.status != "ok" and isinstance(d.error, str):
-            print(f"  {d.status.upper()}: {d.error}")
-        for _, r in c.sort_values("status", key=lambda s: s.map(order)).iterrows():
-            worst = min(worst, order[r.status])
-            if r.status == "pass" and not a.all:
-                continue
-            page = f"p.{int(r.page)}" if r.page is not None and str(r.page) != "<NA>" else "p.?"
-            print(f"  {r.status.upper():4} {r.check:15} {page:5} {r.message}")
+    from . import audit
+    from .dataset import NotOutputError
+    try:
+        report = audit.build(_load(a.out, a.dedupe))
+    except NotOutputError as e:
+        return fail(str(e))
+    except (OSError, ValueError) as e:  # a damaged part file (pyarrow's errors are ValueErrors)
+        return fail(f"{a.out}: cannot read the output ({type(e).__name__}: {e})")
+    render = {"text": lambda r: audit.text(r, a.all), "json": audit.as_json, "csv": audit.as_csv}[a.format]
+    sys.stdout.write(render(report))
     limit = {"fail": 0, "warn": 1, "never": -1}[a.fail_on]
-    return 1 if worst <= limit else 0
+    return 1 if report.worst() <= limit else 0
+
+
+def _schema(a: argparse.Namespace) -> int:
+    import json
+    from . import schema
+    tables = [a.table] if a.table else list(schema.COLUMNS)
+    if a.format == "markdown":
+        sys.stdout.write(schema.dictionary_markdown(tables))
+    elif a.format == "json":
+        print(json.dumps({t: [{"name": n, "type": schema.type_name(ty), "zh": zh, "en": en,
+                               "in_files": (n, ty, zh, en) in schema.COLUMNS[t]}
+                              for n, ty, zh, en in schema.COLUMNS[t] + schema.LOAD_COLUMNS.get(t, [])]
+                          for t in tables}, ensure_ascii=False, indent=1))
+    else:
+        sys.stdout.write(schema.dictionary_text(tables))
+    return 0
+
+
+def _export(a: argparse.Namespace) -> int:
+    from . import export
+    from .dataset import NotOutputError
+    if not a.xlsx and not a.csv:
+        return fail("export needs --xlsx FILE or --csv DIR (or both)")
+    try:
+        tables = _load(a.out, a.dedupe)
+        if a.xlsx:
+            print(f"wrote {export.to_xlsx(tables, a.xlsx)}")
+        if a.csv:
+            print(f"wrote {len(export.to_csv(tables, a.csv))} CSV files to {a.csv}")
+    except (NotOutputError, export.ExportError) as e:
+        return fail(str(e))
+    except OSError as e:
+        return fail(f"cannot read or write: {e.strerror or e}: {e.filename or ''}".rstrip(": "))
+    except ValueError as e:  # a damaged part file
+        return fail(f"{a.out}: cannot read the output ({type(e).__name__}: {e})")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    a = _parser().parse_args(argv)
+    parser = _parser()
+    a = parser.parse_args(argv)
+    if a.command is None:  # plain `reportparse`: show what it can do; exit 2, it did nothing asked
+        parser.print_help()
+        return 2
     try:
-        return {"ingest": _ingest, "check": _check}[a.command](a)
+        return {"ingest": _ingest, "check": _check, "schema": _schema, "export": _export}[a.command](a)
     except BrokenPipeError:  # output piped into head and closed: stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -368,7 +368,11 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
         if not settings.ocr:
             out.note = f"page {number}: {why} left unread because OCR is turned off"
         elif settings.tesseract_path():
-            out.lines, out.tables = ocr.ocr_page(page, number, settings)
+            try:
+                out.lines, out.tables = ocr.ocr_page(page, number, settings)
+            except ocr.BlankRender as e:  # never a silent empty page
+                out.note = f"page {number}: {e}"
+                return out
             out.ocr = True
             out.note = None if out.lines else f"page {number}: OCR found no text ({why})"
         else:

@@ -73,6 +73,23 @@ def ocr_tables(image, number: int, dpi: int, settings: Settings) -> tuple[list[T
     return tables, Image.fromarray(gray) if grids else image
 
 
+class BlankRender(RuntimeError):
+    """The page rendered blank although its text layer has characters: OCR would read
+    nothing and the page would silently be empty."""
+
+
+def blank_render(image, chars: list[dict]) -> str | None:
+    """Why a rendered page is suspiciously blank, or None: an image without a single dark
+    pixel while the text layer says there is text — typically CJK fonts that are not
+    embedded and no CJK font installed for the renderer to substitute."""
+    if not chars or image.getextrema()[0] < 200:
+        return None
+    fonts = sorted({str(c.get("fontname", "?")).split("+")[-1] for c in chars})[:3]
+    return (f"rendered blank although its text layer has {len(chars)} characters (fonts {', '.join(fonts)}): "
+            "the fonts are probably not embedded and no CJK font is installed; install one "
+            "(`apt-get install fonts-noto-cjk`) and parse again")
+
+
 def ocr_page(page, number: int, settings: Settings) -> tuple[list[Line], list[Table]]:
     """Render at the scan's own resolution (vector pages at ``ocr_dpi``), remove speckle
     noise from scans with a 3x3 median (salt-and-pepper dots that Tesseract reads as
@@ -83,6 +100,9 @@ def ocr_page(page, number: int, settings: Settings) -> tuple[list[Line], list[Ta
     dpi = dpi or settings.ocr_dpi
     pixel_cap(page, dpi, settings.max_pixels)
     image = page.to_image(resolution=dpi).original.convert("L")
+    why = blank_render(image, page.chars)
+    if why:
+        raise BlankRender(why)
     if scanned:  # a vector page renders clean; a median there would only thin the strokes
         image = image.filter(ImageFilter.MedianFilter(3))
     tables, image = ocr_tables(image, number, dpi, settings)

@@ -28,10 +28,13 @@ def patterns_dir() -> Path:
     if env:
         return Path(env)
     here = Path(__file__).resolve()
-    for cand in (here.parent / "patterns", here.parents[2] / "patterns"):
+    # the installed package's copy first (the wheel carries it), then the repository's
+    cands = (here.parent / "patterns", here.parents[2] / "patterns")
+    for cand in cands:
         if cand.is_dir():
             return cand
-    raise PatternError("patterns/ folder not found; set REPORTPARSE_PATTERNS")
+    raise PatternError(f"patterns/ folder not found (looked in {', '.join(map(str, cands))}); reinstall "
+                       "reportparse from a wheel or the repository, or set REPORTPARSE_PATTERNS")
 
 
 def _read(name: str) -> dict:

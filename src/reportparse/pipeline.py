@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from . import check, extract, normalize, recognize, segment, tables
+from . import check, dedupe, extract, normalize, recognize, segment, tables
 from .model import Paragraph, Report, Table
 from .settings import Settings
 
@@ -64,7 +64,7 @@ def analyze(report: Report, paras: list[Paragraph], tbls: list[Table], title_hin
     report.document = doc
     report.sections = sections
     report.amounts = prose.amounts + facts.amounts
-    report.measures = prose.measures + facts.measures
+    report.measures = dedupe.link_measures(prose.measures + facts.measures)
     report.items = recognize.items(sections, heads)
     report.tables = tbls
     report.checks = check.run(doc, sections, heads, report.measures, report.amounts, facts)

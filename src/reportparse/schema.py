@@ -6,6 +6,8 @@ first in each table; the ones after them are reportparse's own extras.
 """
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 
 S, I, D, B = pa.string(), pa.int64(), pa.float64(), pa.bool_()
@@ -55,6 +57,11 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
          "for failed rows: transient (timeout, worker killed, out of memory, internal error; the next run retries it) "
          "or permanent (not a PDF, encrypted, empty, too large; kept until --retry-failed)"),
         ("attempts", I, "解析该内容的运行次数（含本次）", "how many runs have parsed this content, this one included"),
+        ("checks_failed", I, "结果为 fail（不一致）的检查项数；解析失败的文件为空",
+         "number of checks with status fail; null for a file that failed to parse"),
+        ("fingerprint", S, "正文的文字指纹（16 位十六进制 simhash，只取汉字）：同一报告的扫描件与电子版、改名副本指纹相同或相近；文字太少时为空",
+         "text fingerprint (16-hex-digit simhash of the Han characters): a scan and its digital original or a renamed "
+         "copy get equal or near values; null when there is too little text"),
     ],
     "sections": [
         _DOC,
@@ -128,11 +135,91 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
 }
 
 
+# Short Chinese column labels (spreadsheet headers) where the head of the description is not
+# one; keys are "table.column" or "column" for every table. Others: the description's head.
+LABELS: dict[str, str] = {
+    "doc_id": "文件ID", "source": "文件路径", "section_id": "章节序号", "page": "页码", "quote": "原文",
+    "x0": "框左", "top": "框上", "x1": "框右", "bottom": "框下", "origin": "来源",
+    "documents.status": "解析状态", "documents.error": "原因", "documents.fiscal_year": "年度",
+    "documents.page_count": "页数", "documents.ocr_pages": "OCR页数", "documents.budget_initial": "年初预算",
+    "documents.budget_adjusted": "调整后预算", "documents.expenditure": "实际支出",
+    "documents.execution_rate": "预算执行率（%）", "documents.parser_version": "解析程序版本",
+    "documents.notes": "提示", "documents.checks_failed": "不一致检查项数", "documents.fingerprint": "文字指纹",
+    "documents.duplicate_of": "同一报告的首份文件ID",
+    "sections.parent_id": "上级章节序号", "sections.number": "编号", "sections.text": "正文",
+    "measures.unit": "单位", "measures.target_op": "目标比较符", "measures.target_value": "目标值",
+    "measures.target_value_max": "目标上限", "measures.actual_value": "实际完成值", "measures.met": "是否达标",
+    "measures.measure_id": "指标行序号", "measures.target_text": "目标值原文", "measures.actual_text": "实际值原文",
+    "measures.duplicate_of": "重复于指标行", "measures.weight": "分值", "measures.score": "得分",
+    "amounts.label": "金额项目", "amounts.value": "原文数值", "amounts.amount": "金额", "amounts.malformed": "数字分组有误",
+    "items.section_id": "章节序号", "items.kind": "类别", "items.ordinal": "序号", "items.text": "内容",
+    "checks.check": "检查项", "checks.status": "检查结果", "checks.page": "证据页码", "checks.message": "说明",
+    "checks.expected": "重新计算值", "checks.reported": "报告值",
+}
+
+# Columns that ``reportparse.load`` adds from the whole output (they depend on other files,
+# so they are not in any one part file).
+LOAD_COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
+    "documents": [
+        ("duplicate_of", S, "由 load() 计算：同一报告（指纹相近、年度相同）中最先一份的 doc_id；优先取 OCR 页最少的电子版",
+         "computed by load(): doc_id of the first file of the same report (near fingerprint, same year), the one "
+         "with the fewest OCR pages first; null for that first file and for unique ones"),
+    ],
+}
+
+# numpy_type per Arrow type in the pandas metadata: nullable ints and bools read back as
+# Int64 / boolean in plain ``pd.read_parquet`` instead of float64 / object
+_PANDAS = {pa.int64(): ("int64", "Int64"), pa.bool_(): ("bool", "boolean"), pa.float64(): ("float64", "float64"),
+           pa.string(): ("unicode", "object")}
+
+
+def _pandas_metadata(table: str) -> bytes:
+    cols = [{"name": name, "field_name": name, "pandas_type": _PANDAS[typ][0], "numpy_type": _PANDAS[typ][1],
+             "metadata": None} for name, typ, _, _ in COLUMNS[table]]
+    return json.dumps({"index_columns": [], "column_indexes": [], "columns": cols, "creator": {"library": "reportparse"},
+                       "pandas_version": "2.0.0"}).encode("utf-8")
+
+
 def arrow_schema(table: str) -> pa.Schema:
-    """The table's schema with each column's description in its field metadata."""
+    """The table's schema with each column's description in its field metadata, and pandas
+    metadata so nullable integers come back as Int64 without reportparse installed."""
     return pa.schema([pa.field(name, typ, metadata={"description": f"{zh} / {en}", "description_zh": zh,
                                                     "description_en": en})
-                      for name, typ, zh, en in COLUMNS[table]])
+                      for name, typ, zh, en in COLUMNS[table]],
+                     metadata={b"pandas": _pandas_metadata(table), b"reportparse_table": table.encode()})
+
+
+def type_name(typ: pa.DataType) -> str:
+    """The type's name in the data dictionary."""
+    return {pa.int64(): "int64", pa.bool_(): "bool", pa.float64(): "double", pa.string(): "string"}[typ]
+
+
+def dictionary_markdown(tables: list[str] | None = None) -> str:
+    """docs/DATA_DICTIONARY.md: every table's columns with type and both descriptions."""
+    out = ["# Data dictionary / 数据字典", "",
+           "Generated from `src/reportparse/schema.py` by `reportparse schema --format markdown`; a test keeps it",
+           "in step. The same descriptions are in each Parquet file's field metadata (key `description`,",
+           "`description_zh`, `description_en`). Every table is partitioned by `year` (the fiscal year, 0 when",
+           "unknown) and joins on `doc_id`.", ""]
+    for table in tables or COLUMNS:
+        out += [f"## {table}", "", "| column | type | 说明 | description |", "|---|---|---|---|"]
+        for name, typ, zh, en in COLUMNS[table]:
+            out.append(f"| `{name}` | {type_name(typ)} | {zh} | {en} |")
+        for name, typ, zh, en in LOAD_COLUMNS.get(table, []):
+            out.append(f"| `{name}` (load) | {type_name(typ)} | {zh} | {en} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def dictionary_text(tables: list[str] | None = None) -> str:
+    """The data dictionary for a terminal: table, column, type, then 中文 and English lines."""
+    out = []
+    for table in tables or COLUMNS:
+        out.append(f"{table}")
+        for name, typ, zh, en in COLUMNS[table] + [(n, t, z, e + " [load()]") for n, t, z, e in LOAD_COLUMNS.get(table, [])]:
+            out += [f"  {name} ({type_name(typ)})", f"      {zh}", f"      {en}"]
+        out.append("")
+    return "\n".join(out)
 
 
 SCHEMAS: dict[str, pa.Schema] = {t: arrow_schema(t) for t in COLUMNS}

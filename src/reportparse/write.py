@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__
+from .dedupe import fingerprint as _fingerprint
 from .model import Report
 
 from .schema import SCHEMAS, TABLES
@@ -52,7 +53,9 @@ def rows(report: Report, extra: dict | None = None) -> dict[str, list[dict]]:
         ocr_pages=report.ocr_pages, self_score=doc.self_score, budget_initial=doc.budget_initial,
         budget_adjusted=doc.budget_adjusted, expenditure=doc.expenditure, execution_rate=doc.execution_rate,
         parser_version=__version__, doc_type=doc.doc_type, project=doc.project, supervisor=doc.supervisor,
-        notes="; ".join(doc.notes) or None, **{k: extra.get(k) for k in DOC_EXTRA}))
+        notes="; ".join(doc.notes) or None, fingerprint=_fingerprint(report),
+        checks_failed=None if report.status == "failed" else sum(c.status == "fail" for c in report.checks),
+        **{k: extra.get(k) for k in DOC_EXTRA}))
     for s in report.sections:
         out["sections"].append(dict(doc_id=d, section_id=s.section_id, parent_id=s.parent_id, level=s.level,
                                     number=s.number, heading=s.heading, kind=s.kind, page_start=s.page_start,
@@ -225,13 +228,8 @@ def ensure_empty_tables(out: str | Path) -> None:
             empty.unlink()
 
 
-def load(out: str | Path) -> dict:
-    """Every table as a pandas DataFrame, restricted to committed documents."""
-    import pandas as pd
-    done = committed(out)
-    res = {}
-    for name, schema in SCHEMAS.items():
-        files = [p for p in parts(out, name) if _doc_of(p) in done]
-        tbl = pa.concat_tables([pq.read_table(f, schema=schema) for f in files]) if files else schema.empty_table()
-        res[name] = tbl.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get)
-    return res
+def load(out: str | Path, dedupe: bool = False) -> dict:
+    """Every table as a pandas DataFrame, restricted to committed documents; ``dedupe=True``
+    keeps one file per report and one row per measure pair (see ``dataset.load``)."""
+    from .dataset import load as _load
+    return _load(out, dedupe=dedupe)
