@@ -145,7 +145,8 @@ LABELS: dict[str, str] = {
     "documents.budget_adjusted": "调整后预算", "documents.expenditure": "实际支出",
     "documents.execution_rate": "预算执行率（%）", "documents.parser_version": "解析程序版本",
     "documents.notes": "提示", "documents.checks_failed": "不一致检查项数", "documents.fingerprint": "文字指纹",
-    "documents.duplicate_of": "同一报告的首份文件ID",
+    "documents.duplicate_of": "同一报告的首份文件ID", "documents.paths": "全部路径", "documents.path_bytes": "路径原始字节",
+    "documents.failure": "失败类别", "documents.attempts": "解析次数",
     "sections.parent_id": "上级章节序号", "sections.number": "编号", "sections.text": "正文",
     "measures.unit": "单位", "measures.target_op": "目标比较符", "measures.target_value": "目标值",
     "measures.target_value_max": "目标上限", "measures.actual_value": "实际完成值", "measures.met": "是否达标",
@@ -170,7 +171,7 @@ LOAD_COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
 # numpy_type per Arrow type in the pandas metadata: nullable ints and bools read back as
 # Int64 / boolean in plain ``pd.read_parquet`` instead of float64 / object
 _PANDAS = {pa.int64(): ("int64", "Int64"), pa.bool_(): ("bool", "boolean"), pa.float64(): ("float64", "float64"),
-           pa.string(): ("unicode", "object")}
+           pa.string(): ("unicode", "object"), pa.binary(): ("bytes", "object")}
 
 
 def _pandas_metadata(table: str) -> bytes:
@@ -191,7 +192,7 @@ def arrow_schema(table: str) -> pa.Schema:
 
 def type_name(typ: pa.DataType) -> str:
     """The type's name in the data dictionary."""
-    return {pa.int64(): "int64", pa.bool_(): "bool", pa.float64(): "double", pa.string(): "string"}[typ]
+    return {pa.int64(): "int64", pa.bool_(): "bool", pa.float64(): "double", pa.string(): "string", pa.binary(): "binary"}[typ]
 
 
 def dictionary_markdown(tables: list[str] | None = None) -> str:
