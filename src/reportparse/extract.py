@@ -213,6 +213,11 @@ def lines_of(vlines: list[list[dict]], page_no: int) -> list[Line]:
 MAX_EDGES = 3000  # pdfplumber's table finder is quadratic in edges; a vector chart can stall it
 
 
+class TableSearchSkipped(Exception):
+    """The page has too many edges for the table finder (a chart or a map): its text is
+    still read, line by line, so nothing is lost; this is a remark, not damage."""
+
+
 def _inside(c: dict, box: tuple[float, float, float, float]) -> bool:
     cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
     return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
@@ -225,10 +230,10 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
     if not (page.lines or page.rects):
         return [], chars
     if len(page.lines) + 4 * len(page.rects) > MAX_EDGES:
-        raise RuntimeError(f"{len(page.lines)} lines and {len(page.rects)} rectangles (a chart or a map?) are "
-                           f"more than the table finder is given ({MAX_EDGES} edges)")
+        raise TableSearchSkipped(f"{len(page.lines)} lines and {len(page.rects)} rectangles (a chart or a map?) "
+                                 f"are more than the table finder is given ({MAX_EDGES} edges)")
     tables: list[Table] = []
-    boxes = []
+    taken: set[int] = set()  # chars read into a cell
     for t in page.find_tables():
         boxes_in = [cell for row in t.rows for cell in row.cells if cell is not None]
         by_cell: dict[tuple, list[dict]] = {}
@@ -237,6 +242,7 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
                 box = next((b for b in boxes_in if _inside(c, b)), None)
                 if box is not None:
                     by_cell.setdefault(tuple(box), []).append(c)
+                    taken.add(id(c))
         grid = []
         for row in t.rows:
             grid.append([None if cell is None else
@@ -244,10 +250,11 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
                          for cell in row.cells])
         if len(grid) >= 2 and max(len(r) for r in grid) >= 2:
             tables.append(Table(number, grid, float(t.bbox[1]), float(t.bbox[3])))
-            boxes.append(t.bbox)
-    if boxes:
-        chars = [c for c in chars if not any(_inside(c, b) for b in boxes)]
-    return tables, chars
+        else:
+            taken -= {id(c) for cs in by_cell.values() for c in cs}
+    # chars inside a table's frame but in no cell (a merged cell whose ruling runs off the
+    # page edge, as a spreadsheet printed without fit-to-page leaves it) stay running text
+    return tables, [c for c in chars if id(c) not in taken]
 
 
 def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page:
@@ -279,6 +286,8 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
         return out
     try:
         out.tables, chars = _tables(page, chars, number, settings)
+    except TableSearchSkipped as e:
+        out.remark = f"page {number}: table search skipped, text read as lines ({e})"
     except Exception as e:  # pdfplumber's table finder on odd geometry: keep the text, say what was lost
         out.note = f"page {number}: table detection failed ({type(e).__name__}: {e}); tables read as text"
     vlines = visual_lines(chars, settings.dedupe_tolerance)
@@ -334,6 +343,7 @@ def extract(path: str | Path, settings: Settings | None = None,
     settings = Settings.resolve(settings)
     sniff(path)
     pdf, n, errors = _open(path, settings)
+    notes: list[str] = []
     pages: list[Page] = []
     with pdf:
         title = (pdf.metadata or {}).get("Title") if isinstance(pdf.metadata, dict) else None
@@ -346,9 +356,11 @@ def extract(path: str | Path, settings: Settings | None = None,
             else:
                 if p.note:
                     errors.append(p.note)
+                if p.remark:
+                    notes.append(p.remark)
             finally:
                 page.close()
             pages.append(p)
             if progress is not None:
                 progress(i)
-    return Extracted(pages, n, title if isinstance(title, str) else None, errors)
+    return Extracted(pages, n, title if isinstance(title, str) else None, errors, notes)
