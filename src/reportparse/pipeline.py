@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from . import check, extract, normalize, recognize, segment, tables
+from . import check, doctype, extract, normalize, recognize, segment, tables
 from .model import Paragraph, Report, Table
 from .settings import Settings
 
@@ -62,10 +62,11 @@ def analyze(report: Report, paras: list[Paragraph], tbls: list[Table], title_hin
     facts = tables.read(tbls)
     doc = recognize.document_fields(front, sections, heads, prose.amounts, title_hint, prose.percents)
     recognize.fill_from_tables(doc, facts.fields, facts.total_score)
+    doc.doc_type = doctype.classify(recognize.title_candidates(front, title_hint), front, sections, tbls)
     report.document = doc
     report.sections = sections
     report.amounts = prose.amounts + facts.amounts
-    report.measures = prose.measures + facts.measures
+    report.measures = doctype.measures_for(doc.doc_type, prose.measures + facts.measures)
     report.items = recognize.items(sections, heads)
     report.tables = tbls
     report.checks = check.run(doc, sections, heads, report.measures, report.amounts, facts)
