@@ -261,6 +261,24 @@ SAMPLES = {
 }
 
 
+# --- Neighbouring document kinds (issue 9, part B) ---------------------------------------
+# An archive of self-evaluations also holds 部门决算, 部门预算 and 绩效目标表. Their covers put
+# the unit on one line and the kind on the next; they state budgets and targets, no actuals.
+NEIGHBOURS = {
+    "neighbours/yunshan-final-accounts-2024.pdf": "yunshan-final-accounts-2024.txt",
+    "neighbours/yunshan-budget-2025.pdf": "yunshan-budget-2025.txt",
+    "neighbours/yunshan-targets-2025.pdf": "yunshan-targets-2025.txt",
+}
+
+
+def build_neighbours(out: Path) -> None:
+    for name, src in NEIGHBOURS.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(build_pdf(HERE / "src" / src))
+# --- end of neighbouring document kinds --------------------------------------------------
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(HERE), help="folder to write into (default: samples/)")
@@ -285,6 +303,7 @@ def main() -> None:
     (out / "broken" / "truncated.pdf").write_bytes(clean[: len(clean) // 3])
     # cut just before the cross-reference table: every object survives, the index does not
     (out / "broken" / "truncated-tail.pdf").write_bytes(clean[: clean.rfind(b"endobj") + len(b"endobj")])
+    build_neighbours(out)
     print(f"samples written to {out}")
 
 

@@ -199,7 +199,7 @@ def load() -> Patterns:
     body_cues = [(e["kind"], rx) for e, rx in _entries("sections.json body_cues", sec.get("body_cues", []), "kind")]
 
     fd = _read("fields.json")
-    _keys("fields.json", fd, {"fields", "self_score", "fiscal_year", "organization"}, {"description"})
+    _keys("fields.json", fd, {"fields", "self_score", "fiscal_year", "organization"}, {"description", "header_labels"})
     fields = {}
     for name, e in fd["fields"].items():
         where = f"fields.json fields.{name}"
@@ -225,6 +225,12 @@ def load() -> Patterns:
         org["cover"] = _compile("fields.json organization.cover", og["cover"])
         _check_examples("fields.json organization.cover", org["cover"],
                         {"examples": og.get("cover_examples", []), "counterexamples": og.get("cover_counterexamples", [])})
+
+    hl = fd.get("header_labels", {})
+    _keys("fields.json header_labels", hl, set(), {"description", "project", "supervisor", "project_in_title"})
+    for k in ("project", "supervisor", "project_in_title"):
+        if k in hl:
+            ((_, org[k]),) = _entries(f"fields.json header_labels.{k}", [hl[k]])  # group 'value' is the field
 
     sh = _read("shapes.json")
     _keys("shapes.json", sh, {"shapes"}, {"description"})

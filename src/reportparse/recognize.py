@@ -318,6 +318,25 @@ def fill_from_tables(doc: Document, fields: dict[str, tuple[float, int, str]],
         doc.evidence["self_score"] = total_score[1:]
 
 
+def _labelled_org(paras: list[Paragraph]) -> list[str]:
+    """The unit a form header names: 实施单位/单位名称/部门名称 before 主管部门, which is the
+    supervising department and the reporting unit only when nothing else is named."""
+    p = patterns.load().org
+    found = [m for para in paras for m in p["label"].finditer(para.text)]
+    if not found:
+        return []
+    own = [m for m in found if not ("supervisor" in p and p["supervisor"].match(m.group(0)))]
+    return [(own or found)[0].group("org")]
+
+
+def _labelled(paras: list[Paragraph], name: str) -> str | None:
+    rx = patterns.load().org.get(name)
+    for para in paras if rx else []:
+        if m := rx.search(para.text):
+            return m.group("value")
+    return None
+
+
 def _year(titles: list[str], paras: list[Paragraph]) -> int | None:
     """The year the document is about: a title's 2023年度, else a title's year without 度
     (2023年部门整体支出绩效自评报告, 2024年部门预算), else the first 2023年度 of the text."""
@@ -346,11 +365,7 @@ def document_fields(front: list[Paragraph], sections: list[Section], heads: dict
         orgs.append(o)
     all_paras = list(front) + [p for s in sections for p in [heads[s.section_id]] + s.paragraphs]
     if not orgs:  # the title does not name it: 单位名称：…, or the functions section's first words
-        for para in all_paras:
-            m = pats.org["label"].search(para.text)
-            if m:
-                orgs.append(m.group("org"))
-                break
+        orgs += _labelled_org(all_paras)
     if not orgs:
         for s in sections:
             if s.kind == "functions" and s.paragraphs:
@@ -361,6 +376,15 @@ def document_fields(front: list[Paragraph], sections: list[Section], heads: dict
     if orgs:
         doc.organization = max(orgs, key=len)
     doc.fiscal_year = _year(titles, all_paras)
+    doc.project, doc.supervisor = _labelled(all_paras[:12], "project"), _labelled(all_paras[:12], "supervisor")
+    if doc.project is None:  # 2023年度某局某某提升项目支出绩效自评报告
+        for t in titles if "project_in_title" in pats.org else []:
+            flat = regex.sub(r"\s+", "", t)
+            if doc.organization and doc.organization in flat:
+                flat = flat.split(doc.organization, 1)[1]
+            if m := pats.org["project_in_title"].match(pats.org["strip_prefix"].sub("", flat)):
+                doc.project = m.group("value")
+                break
     for para in all_paras:
         m = pats.self_score.search(para.text)
         if m:
