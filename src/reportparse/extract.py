@@ -257,6 +257,61 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
     return tables, [c for c in chars if id(c) not in taken]
 
 
+def _is_han(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def unmapped_fonts(chars: list[dict]) -> set[str]:
+    """Fonts of the page without a usable Unicode map: some of their glyphs come out as
+    (cid:N), private-use or empty text and none as a Han character. Such a font's other
+    glyphs are wrong too (codes read through a Latin encoding: ƒ„…†), so they count as lost."""
+    garbage, han = set(), set()
+    for c in chars:
+        t, f = c["text"], c.get("fontname", "")
+        if not t or GARBAGE.fullmatch(t):
+            garbage.add(f)
+        elif _is_han(t):
+            han.add(f)
+    return garbage - han
+
+
+def _unmapped(row: list[dict], fonts: set[str]) -> bool:
+    """A line whose glyphs mostly have no Unicode: set in an unmapped font, or (cid:N) /
+    private-use / empty glyphs."""
+    glyphs = [c for c in row if not c["text"].isspace()]
+    bad = sum(1 for c in glyphs if not c["text"] or GARBAGE.fullmatch(c["text"]) or c.get("fontname", "") in fonts)
+    return len(glyphs) >= 2 and bad >= 0.5 * len(glyphs)
+
+
+def _read_unmapped_lines(page, vlines: list[list[dict]], number: int, settings: Settings,
+                         out: Page) -> list[Line]:
+    """Lines of the page; those set in an unmapped font (a heading font without ToUnicode,
+    while the body reads fine) are OCR'd from their own region of the page, so the section
+    structure is not lost. Without OCR they are left out and the page says so."""
+    fonts = unmapped_fonts([c for row in vlines for c in row])
+    bad = [i for i, row in enumerate(vlines) if _unmapped(row, fonts)]
+    if not bad:
+        return lines_of(vlines, number)
+    if not (settings.ocr and settings.tesseract_path()):
+        why = "OCR is turned off" if not settings.ocr else "tesseract is not installed"
+        note = f"page {number}: {len(bad)} line(s) in a font without a Unicode map left unread because {why}"
+        out.note = f"{out.note}; {note}" if out.note else note
+        return lines_of([row for i, row in enumerate(vlines) if i not in set(bad)], number)
+    boxes = [(min(c["x0"] for c in vlines[i]), min(c["top"] for c in vlines[i]),
+              max(c["x1"] for c in vlines[i]), max(c["bottom"] for c in vlines[i])) for i in bad]
+    texts = dict(zip(bad, ocr.ocr_boxes(page, boxes, settings)))
+    lines = []
+    for i, row in enumerate(vlines):
+        if i not in texts:
+            lines += lines_of([row], number)
+        elif texts[i]:
+            x0, top, x1, bottom = boxes[bad.index(i)]
+            lines.append(Line(number, texts[i], x0, x1, top, bottom, statistics.median(c.get("size", 10) for c in row)))
+    remark = f"page {number}: {len(bad)} line(s) in a font without a Unicode map read by OCR"
+    out.remark = f"{out.remark}; {remark}" if out.remark else remark
+    return lines
+
+
 def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page:
     out = Page(number, float(page.width), float(page.height))
     # chars come in the displayed frame, which /Rotate 90 or 270 turns on its side
@@ -295,7 +350,7 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
     if stream:
         out.tables += stream
         vlines = [kept for kept in ([c for c in vl if id(c) not in used] for vl in vlines) if kept]
-    out.lines = lines_of(vlines, number)
+    out.lines = _read_unmapped_lines(page, vlines, number, settings, out)
     return out
 
 

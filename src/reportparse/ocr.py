@@ -20,6 +20,7 @@ from . import scangrid
 from .model import Line, Table
 from .settings import Settings
 
+CN_PARENS = regex.compile(r"\(([一二三四五六七八九十]{1,3})\)")  # Tesseract's (一) for a heading's （一）
 CJK_SPACE = regex.compile(r"(?<=[\p{Han}\p{P}])\s+(?=[\p{Han}\p{P}\d])|(?<=[\p{Han}\p{P}\d])\s+(?=[\p{Han}\p{P}])")
 
 
@@ -86,6 +87,23 @@ def ocr_page(page, number: int, settings: Settings) -> tuple[list[Line], list[Ta
         image = image.filter(ImageFilter.MedianFilter(3))
     tables, image = ocr_tables(image, number, dpi, settings)
     return lines_from_tsv(_tesseract(image, settings, "6", True), number, 72.0 / dpi), tables
+
+
+def ocr_boxes(page, boxes: list[tuple[float, float, float, float]], settings: Settings) -> list[str]:
+    """The text of a few single lines of an otherwise readable vector page (headings set in a
+    font without a Unicode map), each read from its own crop of one render: the rest of the
+    page keeps its exact text layer. Boxes are (x0, top, x1, bottom) in PDF points."""
+    dpi = settings.ocr_dpi
+    image = page.to_image(resolution=dpi).original.convert("L")
+    s = dpi / 72.0
+    out = []
+    for x0, top, x1, bottom in boxes:
+        pad = 0.3 * (bottom - top)
+        crop = image.crop((max(0, int((x0 - pad) * s)), max(0, int((top - pad) * s)),
+                           min(image.width, int((x1 + pad) * s) + 1), min(image.height, int((bottom + pad) * s) + 1)))
+        text = CJK_SPACE.sub("", " ".join(_tesseract(crop, settings, "13", False).split()))  # raw line: no layout guess
+        out.append(CN_PARENS.sub(r"（\1）", text))
+    return out
 
 
 def lines_from_tsv(tsv: str, number: int, scale: float) -> list[Line]:
