@@ -46,3 +46,15 @@ def test_with_ocr_the_outline_is_the_clean_reports():
     assert _outline(r) == _outline(clean)
     assert any("read by OCR" in n for n in r.document.notes)
     assert [(m.indicator, m.actual_value) for m in r.measures] == [(m.indicator, m.actual_value) for m in clean.measures]
+
+
+def _chars(font, texts):
+    return [{"text": t, "fontname": font} for t in texts]
+
+
+def test_which_fonts_count_as_unmapped():
+    heading = _chars("H", ["(cid:1)", "(cid:2)", "ƒ", "„", "†"])            # no map: garbage and look-alikes
+    digits = _chars("TNR", list("2023") + ["(cid:7)"] + list("1234567890") * 3)  # one stray symbol, no Han
+    body = _chars("SONG", list("部门整体支出") + ["(cid:9)"])                 # maps Han: readable
+    fonts = extract.unmapped_fonts(heading + digits + body)
+    assert fonts == {"H"}

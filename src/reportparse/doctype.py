@@ -42,12 +42,10 @@ def _headers(tables: list[Table]) -> tuple[bool, bool]:
 
 
 def classify(titles: list[str], front: list[Paragraph], sections: list[Section], tables: list[Table]) -> str:
-    """The document's type from its title candidates, then its cover lines, then its tables."""
+    """The document's type from its title candidates (cover lines put together, the PDF's
+    Title), else from its tables."""
     for t in titles:
         if (kind := from_text(t)) is not None:
-            return kind
-    for p in front[:8]:  # a cover line that names the kind without being taken for a title
-        if len(p.text) <= 40 and (kind := from_text(p.text)) is not None:
             return kind
     target, actual = _headers(tables)
     if target and not actual:

@@ -261,18 +261,31 @@ def _is_han(text: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" for ch in text)
 
 
+def _suspect(text: str) -> bool:
+    """A glyph a Chinese report would not print: (cid:N), private-use, control or empty text,
+    or a Latin-1/Latin-extended look-alike (ƒ„†‡ˆŠ) that an unmapped code turns into."""
+    return not text or bool(GARBAGE.fullmatch(text)) or not (text.isascii() or all(_is_cjk(ch) for ch in text))
+
+
 def unmapped_fonts(chars: list[dict]) -> set[str]:
     """Fonts of the page without a usable Unicode map: some of their glyphs come out as
-    (cid:N), private-use or empty text and none as a Han character. Such a font's other
-    glyphs are wrong too (codes read through a Latin encoding: ƒ„…†), so they count as lost."""
+    (cid:N), private-use or empty text, most are suspect, and none is a Han character. A
+    Latin font with one stray unmapped symbol among its digits is not one of them."""
+    total: dict[str, int] = {}
+    suspect: dict[str, int] = {}
     garbage, han = set(), set()
     for c in chars:
         t, f = c["text"], c.get("fontname", "")
+        if t.isspace():
+            continue
+        total[f] = total.get(f, 0) + 1
         if not t or GARBAGE.fullmatch(t):
             garbage.add(f)
         elif _is_han(t):
             han.add(f)
-    return garbage - han
+        if _suspect(t):
+            suspect[f] = suspect.get(f, 0) + 1
+    return {f for f in garbage - han if suspect.get(f, 0) >= 0.5 * total[f]}
 
 
 def _unmapped(row: list[dict], fonts: set[str]) -> bool:
@@ -280,7 +293,7 @@ def _unmapped(row: list[dict], fonts: set[str]) -> bool:
     private-use / empty glyphs."""
     glyphs = [c for c in row if not c["text"].isspace()]
     bad = sum(1 for c in glyphs if not c["text"] or GARBAGE.fullmatch(c["text"]) or c.get("fontname", "") in fonts)
-    return len(glyphs) >= 2 and bad >= 0.5 * len(glyphs)
+    return len(glyphs) >= 3 and bad >= 0.5 * len(glyphs)  # 3: a pair of dingbats is no heading
 
 
 def _read_unmapped_lines(page, vlines: list[list[dict]], number: int, settings: Settings,
