@@ -27,6 +27,7 @@ def test_final_accounts_cover_type_year_and_budget_fields(parsed):
     assert d.fiscal_year == 2024 and d.title.endswith("2024年度部门决算")
     assert (d.budget_initial, d.budget_adjusted, d.expenditure) == (68000000.0, 71200000.0, 70332000.0)
     assert any(a.amount == 186000.0 for a in r.amounts)  # 三公 18.60万元
+    assert any(a.origin == "table" and a.amount == 70332000.0 for a in r.amounts)  # 合计 决算数, 万元 header
     assert r.measures == []
 
 
@@ -35,6 +36,7 @@ def test_budget_gets_the_year_of_its_title(parsed):
     d = r.document
     assert (d.doc_type, d.organization, d.fiscal_year) == ("budget", "上海市云杉区绿化和市容管理局", 2025)
     assert d.budget_initial == 123600000.0
+    assert r.amounts and all(a.amount > 0 for a in r.amounts)  # the header's （万元） is no amount of 0
     assert r.measures == []
 
 

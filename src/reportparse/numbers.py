@@ -46,7 +46,10 @@ class Quantity:
 
 
 def parse_chinese(s: str) -> int | None:
-    """Chinese numerals (三千万, 一百二十, 壹佰) to an int; None if not a well-formed numeral."""
+    """Chinese numerals (三千万, 一百二十, 壹佰) to an int; None if not a well-formed numeral
+    (a bare 万 or 亿 is the unit's scale, as in a header's （万元）, not a number)."""
+    if not any(ch in CN_DIGITS or ch in CN_SMALL for ch in s):
+        return None
     total, section, digit = 0, 0, None
     for ch in s:
         if ch in CN_DIGITS:
