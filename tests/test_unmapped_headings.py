@@ -58,3 +58,9 @@ def test_which_fonts_count_as_unmapped():
     body = _chars("SONG", list("部门整体支出") + ["(cid:9)"])                 # maps Han: readable
     fonts = extract.unmapped_fonts(heading + digits + body)
     assert fonts == {"H"}
+
+
+def test_a_failing_ocr_loses_the_lines_not_the_page():
+    r = parse_pdf(SAMPLE, {"tesseract": "/bin/false"})  # exits 1: "tesseract failed"
+    assert r.status == "partial" and "their OCR failed" in r.error
+    assert r.page_count == 2 and r.measures  # the body of both pages is still read

@@ -305,14 +305,19 @@ def _read_unmapped_lines(page, vlines: list[list[dict]], number: int, settings: 
     bad = [i for i, row in enumerate(vlines) if _unmapped(row, fonts)]
     if not bad:
         return lines_of(vlines, number)
-    if not (settings.ocr and settings.tesseract_path()):
-        why = "OCR is turned off" if not settings.ocr else "tesseract is not installed"
+    boxes = [(min(c["x0"] for c in vlines[i]), min(c["top"] for c in vlines[i]),
+              max(c["x1"] for c in vlines[i]), max(c["bottom"] for c in vlines[i])) for i in bad]
+    why = None if settings.ocr and settings.tesseract_path() else \
+        "OCR is turned off" if not settings.ocr else "tesseract is not installed"
+    if why is None:
+        try:
+            texts = dict(zip(bad, ocr.ocr_boxes(page, boxes, settings)))
+        except Exception as e:  # a failed render or OCR loses these lines, not the page
+            why = f"their OCR failed ({type(e).__name__}: {e})"
+    if why is not None:
         note = f"page {number}: {len(bad)} line(s) in a font without a Unicode map left unread because {why}"
         out.note = f"{out.note}; {note}" if out.note else note
         return lines_of([row for i, row in enumerate(vlines) if i not in set(bad)], number)
-    boxes = [(min(c["x0"] for c in vlines[i]), min(c["top"] for c in vlines[i]),
-              max(c["x1"] for c in vlines[i]), max(c["bottom"] for c in vlines[i])) for i in bad]
-    texts = dict(zip(bad, ocr.ocr_boxes(page, boxes, settings)))
     lines = []
     for i, row in enumerate(vlines):
         if i not in texts:
