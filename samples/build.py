@@ -261,6 +261,48 @@ SAMPLES = {
 }
 
 
+# --- Neighbouring document kinds (issue 9, part B) ---------------------------------------
+# An archive of self-evaluations also holds 部门决算, 部门预算 and 绩效目标表. Their covers put
+# the unit on one line and the kind on the next; they state budgets and targets, no actuals.
+NEIGHBOURS = {
+    "neighbours/yunshan-final-accounts-2024.pdf": "yunshan-final-accounts-2024.txt",
+    "neighbours/yunshan-budget-2025.pdf": "yunshan-budget-2025.txt",
+    "neighbours/yunshan-targets-2025.pdf": "yunshan-targets-2025.txt",
+}
+
+
+def unmapped_headings(src: Path) -> bytes:
+    """Headings set in an embedded font whose ToUnicode map is removed, the body in a font
+    that reads fine: the headings extract as (cid:N) while the page is mostly good text, as
+    in reports whose heading font was embedded without a Unicode map. The map's reference is
+    blanked in place (same length), so the file's offsets stay valid."""
+    import re
+    if "WQYHEAD" not in pdfmetrics.getRegisteredFontNames():
+        if not Path(TTF_PATH).exists():
+            raise SystemExit(f"the unmapped-headings sample needs {TTF_PATH}: apt-get install fonts-wqy-zenhei")
+        pdfmetrics.registerFont(TTFont("WQYHEAD", TTF_PATH, subfontIndex=0))
+    head = ParagraphStyle("unmapped-head", parent=styles(FONT)["head"], fontName="WQYHEAD")
+    blocks = parse(src)
+    flow = []
+    for block in blocks:
+        flow += [Paragraph(block[1], head)] if block[0] == "head" else story([block], set())
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4, leftMargin=28 * mm, rightMargin=28 * mm, topMargin=30 * mm,
+                      bottomMargin=28 * mm, title=next((v for k, v in blocks if k == "title"), src.stem),
+                      author="reportparse samples", invariant=1).build(flow)
+    return re.sub(rb"/ToUnicode \d+ 0 R", lambda m: b" " * len(m.group()), buf.getvalue())
+
+
+def build_neighbours(out: Path) -> None:
+    for name, src in NEIGHBOURS.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(build_pdf(HERE / "src" / src))
+    (out / "damaged").mkdir(exist_ok=True)
+    (out / "damaged" / "wenlv-2024-unmapped-headings.pdf").write_bytes(unmapped_headings(HERE / "src" / "wenlv-2024.txt"))
+# --- end of neighbouring document kinds --------------------------------------------------
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(HERE), help="folder to write into (default: samples/)")
@@ -285,6 +327,7 @@ def main() -> None:
     (out / "broken" / "truncated.pdf").write_bytes(clean[: len(clean) // 3])
     # cut just before the cross-reference table: every object survives, the index does not
     (out / "broken" / "truncated-tail.pdf").write_bytes(clean[: clean.rfind(b"endobj") + len(b"endobj")])
+    build_neighbours(out)
     print(f"samples written to {out}")
 
 

@@ -67,6 +67,8 @@ def test_documents(case):
         assert [c.status for c in r.checks if c.check == k] == v
     for sid, parent in case.get("parents", []):
         assert r.sections[sid].parent_id == parent
+    if "measures" in case:
+        assert len(r.measures) == case["measures"], [(m.indicator, m.target_value, m.actual_value) for m in r.measures]
     for k in case.get("checks_absent", []):
         assert k not in status
     for kind, texts in case.get("items", {}).items():

@@ -309,6 +309,11 @@ def lines_of(vlines: list[list[dict]], page_no: int) -> list[Line]:
 MAX_EDGES = 3000  # pdfplumber's table finder is quadratic in edges; a vector chart can stall it
 
 
+class TableSearchSkipped(Exception):
+    """The page has too many edges for the table finder (a chart or a map): its text is
+    still read, line by line, so nothing is lost; this is a remark, not damage."""
+
+
 def _inside(c: dict, box: tuple[float, float, float, float]) -> bool:
     cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
     return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
@@ -321,10 +326,10 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
     if not (page.lines or page.rects):
         return [], chars
     if len(page.lines) + 4 * len(page.rects) > MAX_EDGES:
-        raise RuntimeError(f"{len(page.lines)} lines and {len(page.rects)} rectangles (a chart or a map?) are "
-                           f"more than the table finder is given ({MAX_EDGES} edges)")
+        raise TableSearchSkipped(f"{len(page.lines)} lines and {len(page.rects)} rectangles (a chart or a map?) "
+                                 f"are more than the table finder is given ({MAX_EDGES} edges)")
     tables: list[Table] = []
-    boxes = []
+    taken: set[int] = set()  # chars read into a cell
     for t in page.find_tables():
         boxes_in = [cell for row in t.rows for cell in row.cells if cell is not None]
         by_cell: dict[tuple, list[dict]] = {}
@@ -333,6 +338,7 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
                 box = next((b for b in boxes_in if _inside(c, b)), None)
                 if box is not None:
                     by_cell.setdefault(tuple(box), []).append(c)
+                    taken.add(id(c))
         grid = []
         for row in t.rows:
             grid.append([None if cell is None else
@@ -340,10 +346,84 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
                          for cell in row.cells])
         if len(grid) >= 2 and max(len(r) for r in grid) >= 2:
             tables.append(Table(number, grid, float(t.bbox[1]), float(t.bbox[3])))
-            boxes.append(t.bbox)
-    if boxes:
-        chars = [c for c in chars if not any(_inside(c, b) for b in boxes)]
-    return tables, chars
+        else:
+            taken -= {id(c) for cs in by_cell.values() for c in cs}
+    # chars inside a table's frame but in no cell (a merged cell whose ruling runs off the
+    # page edge, as a spreadsheet printed without fit-to-page leaves it) stay running text
+    return tables, [c for c in chars if id(c) not in taken]
+
+
+def _is_han(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def _suspect(text: str) -> bool:
+    """A glyph a Chinese report would not print: (cid:N), private-use, control or empty text,
+    or a Latin-1/Latin-extended look-alike (ƒ„†‡ˆŠ) that an unmapped code turns into."""
+    return not text or bool(GARBAGE.fullmatch(text)) or not (text.isascii() or all(_is_cjk(ch) for ch in text))
+
+
+def unmapped_fonts(chars: list[dict]) -> set[str]:
+    """Fonts of the page without a usable Unicode map: some of their glyphs come out as
+    (cid:N), private-use or empty text, most are suspect, and none is a Han character. A
+    Latin font with one stray unmapped symbol among its digits is not one of them."""
+    total: dict[str, int] = {}
+    suspect: dict[str, int] = {}
+    garbage, han = set(), set()
+    for c in chars:
+        t, f = c["text"], c.get("fontname", "")
+        if t.isspace():
+            continue
+        total[f] = total.get(f, 0) + 1
+        if not t or GARBAGE.fullmatch(t):
+            garbage.add(f)
+        elif _is_han(t):
+            han.add(f)
+        if _suspect(t):
+            suspect[f] = suspect.get(f, 0) + 1
+    return {f for f in garbage - han if suspect.get(f, 0) >= 0.5 * total[f]}
+
+
+def _unmapped(row: list[dict], fonts: set[str]) -> bool:
+    """A line whose glyphs mostly have no Unicode: set in an unmapped font, or (cid:N) /
+    private-use / empty glyphs."""
+    glyphs = [c for c in row if not c["text"].isspace()]
+    bad = sum(1 for c in glyphs if not c["text"] or GARBAGE.fullmatch(c["text"]) or c.get("fontname", "") in fonts)
+    return len(glyphs) >= 3 and bad >= 0.5 * len(glyphs)  # 3: a pair of dingbats is no heading
+
+
+def _read_unmapped_lines(page, vlines: list[list[dict]], number: int, settings: Settings,
+                         out: Page) -> list[Line]:
+    """Lines of the page; those set in an unmapped font (a heading font without ToUnicode,
+    while the body reads fine) are OCR'd from their own region of the page, so the section
+    structure is not lost. Without OCR they are left out and the page says so."""
+    fonts = unmapped_fonts([c for row in vlines for c in row])
+    bad = [i for i, row in enumerate(vlines) if _unmapped(row, fonts)]
+    if not bad:
+        return lines_of(vlines, number)
+    boxes = [(min(c["x0"] for c in vlines[i]), min(c["top"] for c in vlines[i]),
+              max(c["x1"] for c in vlines[i]), max(c["bottom"] for c in vlines[i])) for i in bad]
+    why = None if settings.ocr and settings.tesseract_path() else \
+        "OCR is turned off" if not settings.ocr else "tesseract is not installed"
+    if why is None:
+        try:
+            texts = dict(zip(bad, ocr.ocr_boxes(page, boxes, settings)))
+        except Exception as e:  # a failed render or OCR loses these lines, not the page
+            why = f"their OCR failed ({type(e).__name__}: {e})"
+    if why is not None:
+        note = f"page {number}: {len(bad)} line(s) in a font without a Unicode map left unread because {why}"
+        out.note = f"{out.note}; {note}" if out.note else note
+        return lines_of([row for i, row in enumerate(vlines) if i not in set(bad)], number)
+    lines = []
+    for i, row in enumerate(vlines):
+        if i not in texts:
+            lines += lines_of([row], number)
+        elif texts[i]:
+            x0, top, x1, bottom = boxes[bad.index(i)]
+            lines.append(Line(number, texts[i], x0, x1, top, bottom, statistics.median(c.get("size", 10) for c in row)))
+    remark = f"page {number}: {len(bad)} line(s) in a font without a Unicode map read by OCR"
+    out.remark = f"{out.remark}; {remark}" if out.remark else remark
+    return lines
 
 
 def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page:
@@ -382,6 +462,8 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
     chars = _clean_chars(chars)  # after the garbage share, which counts control codes as garbage
     try:
         out.tables, chars = _tables(page, chars, number, settings)
+    except TableSearchSkipped as e:
+        out.remark = f"page {number}: table search skipped, text read as lines ({e})"
     except Exception as e:  # pdfplumber's table finder on odd geometry: keep the text, say what was lost
         out.note = f"page {number}: table detection failed ({type(e).__name__}: {e}); tables read as text"
     vlines = visual_lines(chars, settings.dedupe_tolerance)
@@ -389,7 +471,7 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
     if stream:
         out.tables += stream
         vlines = [kept for kept in ([c for c in vl if id(c) not in used] for vl in vlines) if kept]
-    out.lines = lines_of(vlines, number)
+    out.lines = _read_unmapped_lines(page, vlines, number, settings, out)
     return out
 
 
@@ -470,6 +552,7 @@ def _extract(path: str | Path, settings: Settings, progress: "Callable[[int], No
              deadline: float | None) -> Extracted:
     sniff(path)
     pdf, n, errors = _open(path, settings)
+    notes: list[str] = []
     pages: list[Page] = []
     with pdf:
         title = (pdf.metadata or {}).get("Title") if isinstance(pdf.metadata, dict) else None
@@ -487,6 +570,8 @@ def _extract(path: str | Path, settings: Settings, progress: "Callable[[int], No
             else:
                 if p.note:
                     errors.append(p.note)
+                if p.remark:
+                    notes.append(p.remark)
             finally:
                 page.close()
             pages.append(p)
@@ -494,4 +579,4 @@ def _extract(path: str | Path, settings: Settings, progress: "Callable[[int], No
                 progress(i)
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeLimit(f"timed out: the parse took longer than its time limit ({settings.time_limit:g} s)")
-    return Extracted(pages, n, strip_controls(title) if isinstance(title, str) else None, errors)
+    return Extracted(pages, n, strip_controls(title) if isinstance(title, str) else None, errors, notes)

@@ -36,7 +36,8 @@ class Page:
     lines: list[Line] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     ocr: bool = False
-    note: str | None = None  # why the page is degraded, if it is
+    note: str | None = None  # why the page is degraded, if it is (content was lost)
+    remark: str | None = None  # something worth knowing that lost no content
 
 
 @dataclass
@@ -44,7 +45,8 @@ class Extracted:
     pages: list[Page]
     page_count: int
     title_hint: str | None = None
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # content lost: the document is partial
+    notes: list[str] = field(default_factory=list)   # remarks that lost nothing
 
     @property
     def ocr_pages(self) -> int:

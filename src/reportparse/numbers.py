@@ -46,7 +46,10 @@ class Quantity:
 
 
 def parse_chinese(s: str) -> int | None:
-    """Chinese numerals (三千万, 一百二十, 壹佰) to an int; None if not a well-formed numeral."""
+    """Chinese numerals (三千万, 一百二十, 壹佰) to an int; None if not a well-formed numeral
+    (a bare 万 or 亿 is the unit's scale, as in a header's （万元）, not a number)."""
+    if not any(ch in CN_DIGITS or ch in CN_SMALL for ch in s):
+        return None
     total, section, digit = 0, 0, None
     for ch in s:
         if ch in CN_DIGITS:
@@ -131,6 +134,8 @@ def resolve(m: regex.Match, text: str, pats: patterns.Patterns | None = None) ->
         return None
     value, malformed = parsed
     value_max = None
+    if not _ends_agree(m):
+        return None
     if m.group("num2") is not None:
         p2 = parse_number(m.group("num2"))
         if p2 is None:
@@ -171,11 +176,24 @@ def resolve(m: regex.Match, text: str, pats: patterns.Patterns | None = None) ->
                     base, base_max, op, malformed)
 
 
+def _ends_agree(m: regex.Match) -> bool:
+    """A range written with its unit on both ends (90%-95%, 40亿-50亿元) is one quantity only
+    when the first end's scale and unit are the second's; 3%-5元 is two figures."""
+    s1, u1 = m.group("scale1"), m.group("unit1")
+    return (not s1 or s1 == (m.group("scale") or "")) and (not u1 or u1 == (m.group("unit") or ""))
+
+
 def find(text: str, with_bare: bool = False) -> list[Quantity]:
     """Every quantity in ``text`` in order; bare numbers (no unit) only when asked."""
     pats = patterns.load()
     out = []
-    for m in pats.quantity.finditer(text):
+    pos = 0
+    while (m := pats.quantity.search(text, pos)) is not None:
+        pos = m.end() if m.end() > m.start() else m.end() + 1
+        if not _ends_agree(m):  # two figures after all: read the first alone, then go on after it
+            first_end = m.end("unit1") if m.group("unit1") else m.end("scale1")
+            m = pats.quantity.match(text, m.start(), first_end) or m
+            pos = m.end()
         q = resolve(m, text, pats)
         if q is None:
             continue

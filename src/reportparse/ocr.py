@@ -20,6 +20,7 @@ from . import scangrid
 from .model import Line, Table
 from .settings import Settings
 
+CN_PARENS = regex.compile(r"\(([一二三四五六七八九十]{1,3})\)")  # Tesseract's (一) for a heading's （一）
 CJK_SPACE = regex.compile(r"(?<=[\p{Han}\p{P}])\s+(?=[\p{Han}\p{P}\d])|(?<=[\p{Han}\p{P}\d])\s+(?=[\p{Han}\p{P}])")
 
 
@@ -121,6 +122,24 @@ def pixel_cap(page, dpi: int, limit: int) -> None:
     if w * h > limit:
         raise TooLarge(f"rendering it for OCR at {dpi} dpi takes {w * h / 1e6:.0f} Mpx "
                        f"({float(page.width) / 72:.0f}×{float(page.height) / 72:.0f} in), over the {limit / 1e6:.0f} Mpx cap")
+
+
+def ocr_boxes(page, boxes: list[tuple[float, float, float, float]], settings: Settings) -> list[str]:
+    """The text of a few single lines of an otherwise readable vector page (headings set in a
+    font without a Unicode map), each read from its own crop of one render: the rest of the
+    page keeps its exact text layer. Boxes are (x0, top, x1, bottom) in PDF points."""
+    dpi = settings.ocr_dpi
+    pixel_cap(page, dpi, settings.max_pixels)
+    image = page.to_image(resolution=dpi).original.convert("L")
+    s = dpi / 72.0
+    out = []
+    for x0, top, x1, bottom in boxes:
+        pad = 0.3 * (bottom - top)
+        crop = image.crop((max(0, int((x0 - pad) * s)), max(0, int((top - pad) * s)),
+                           min(image.width, int((x1 + pad) * s) + 1), min(image.height, int((bottom + pad) * s) + 1)))
+        text = CJK_SPACE.sub("", " ".join(_tesseract(crop, settings, "13", False).split()))  # raw line: no layout guess
+        out.append(CN_PARENS.sub(r"（\1）", text))
+    return out
 
 
 def lines_from_tsv(tsv: str, number: int, scale: float) -> list[Line]:

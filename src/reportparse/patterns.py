@@ -202,7 +202,7 @@ def load() -> Patterns:
     body_cues = [(e["kind"], rx) for e, rx in _entries("sections.json body_cues", sec.get("body_cues", []), "kind")]
 
     fd = _read("fields.json")
-    _keys("fields.json", fd, {"fields", "self_score", "fiscal_year", "organization"}, {"description"})
+    _keys("fields.json", fd, {"fields", "self_score", "fiscal_year", "organization"}, {"description", "header_labels"})
     fields = {}
     for name, e in fd["fields"].items():
         where = f"fields.json fields.{name}"
@@ -222,8 +222,18 @@ def load() -> Patterns:
     ((_, fiscal_year),) = _entries("fields.json fiscal_year", [fd["fiscal_year"]])
     og = fd["organization"]
     _keys("fields.json organization", og, {"strip_prefix", "suffix", "unit_end", "label", "subject"},
-          {"examples", "counterexamples"})
+          {"examples", "counterexamples", "cover", "cover_examples", "cover_counterexamples"})
     org = {k: _compile(f"fields.json organization.{k}", og[k]) for k in ("strip_prefix", "suffix", "unit_end", "label", "subject")}
+    if "cover" in og:  # a cover line that is the unit's name and nothing else
+        org["cover"] = _compile("fields.json organization.cover", og["cover"])
+        _check_examples("fields.json organization.cover", org["cover"],
+                        {"examples": og.get("cover_examples", []), "counterexamples": og.get("cover_counterexamples", [])})
+
+    hl = fd.get("header_labels", {})
+    _keys("fields.json header_labels", hl, set(), {"description", "project", "supervisor", "project_in_title"})
+    for k in ("project", "supervisor", "project_in_title"):
+        if k in hl:
+            ((_, org[k]),) = _entries(f"fields.json header_labels.{k}", [hl[k]])  # group 'value' is the field
 
     sh = _read("shapes.json")
     _keys("shapes.json", sh, {"shapes"}, {"description"})
@@ -248,3 +258,35 @@ def load() -> Patterns:
 def heading() -> regex.Pattern:
     """Any outline number at the start of a line (一、 （一） 1. （1） 第一部分)."""
     return regex.compile("|".join(f"(?:{rx.pattern})" for _, rx in load().levels))
+
+
+DOC_TYPES = ("dept_report", "project_report", "self_eval_table", "target_table", "final_accounts", "budget", "other")
+
+
+@dataclass(frozen=True)
+class DocTypes:
+    title: list[tuple[str, regex.Pattern]]  # ordered: the first found decides
+    title_end: regex.Pattern
+    target_header: regex.Pattern
+    actual_header: regex.Pattern
+    measureless: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def doctypes() -> DocTypes:
+    """patterns/doctypes.json, validated like the other files: the wordings that say what
+    kind of document a file is (contract v2's doc_type)."""
+    data = _read("doctypes.json")
+    _keys("doctypes.json", data, {"title", "title_end", "target_header", "actual_header", "measureless"},
+          {"description"})
+    title = []
+    for e, rx in _entries("doctypes.json title", data["title"], "type"):
+        if e["type"] not in DOC_TYPES:
+            raise PatternError(f"doctypes.json title: unknown type {e['type']!r} (one of {', '.join(DOC_TYPES)})")
+        title.append((e["type"], rx))
+    single = {k: _entries(f"doctypes.json {k}", [data[k]])[0][1] for k in ("title_end", "target_header", "actual_header")}
+    bad = set(data["measureless"]) - set(DOC_TYPES)
+    if bad:
+        raise PatternError(f"doctypes.json measureless: unknown types {sorted(bad)}")
+    return DocTypes(title, single["title_end"], single["target_header"], single["actual_header"],
+                    frozenset(data["measureless"]))

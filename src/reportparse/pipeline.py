@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from . import check, dedupe, extract, normalize, recognize, segment, tables
+from . import check, dedupe, doctype, extract, normalize, recognize, segment, tables
 from .model import Paragraph, Report, Table
 from .settings import Settings
 
@@ -36,6 +36,7 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None,
     report.page_count, report.ocr_pages = ex.page_count, ex.ocr_pages
     paras, tbls = normalize.normalize(ex, settings.band)
     analyze(report, paras, tbls, ex.title_hint)
+    report.document.notes += ex.notes  # remarks that lost nothing: the status stays ok
     if ex.errors:
         report.status = "partial"
         report.error = "; ".join(ex.errors[:5]) + (f"; and {len(ex.errors) - 5} more" if len(ex.errors) > 5 else "")
@@ -61,10 +62,11 @@ def analyze(report: Report, paras: list[Paragraph], tbls: list[Table], title_hin
     facts = tables.read(tbls)
     doc = recognize.document_fields(front, sections, heads, prose.amounts, title_hint, prose.percents)
     recognize.fill_from_tables(doc, facts.fields, facts.total_score)
+    doc.doc_type = doctype.classify(recognize.title_candidates(front, title_hint), front, sections, tbls)
     report.document = doc
     report.sections = sections
     report.amounts = prose.amounts + facts.amounts
-    report.measures = dedupe.link_measures(prose.measures + facts.measures)
+    report.measures = dedupe.link_measures(doctype.measures_for(doc.doc_type, prose.measures + facts.measures))
     report.items = recognize.items(sections, heads)
     report.tables = tbls
     report.checks = check.run(doc, sections, heads, report.measures, report.amounts, facts)

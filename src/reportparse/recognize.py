@@ -250,19 +250,39 @@ def _cn_year(text: str) -> int:
     return int("".join(CN_DIGIT[c] for c in text))
 
 
+TITLE_MAX = 120  # characters: a title is a line or three, never a paragraph
+
+
 def title_candidates(front: list[Paragraph], meta_title: str | None) -> list[str]:
+    """Titles put together from up to three cover lines that end the way titles of the
+    known document kinds end (…报告, …自评表, …目标表, …部门决算, …部门预算), then the PDF's
+    own Title when it names one of those kinds."""
+    end = patterns.doctypes().title_end
     texts = [p.text.strip() for p in front if p.text.strip() and not regex.fullmatch(r"附件\s*\d*", p.text.strip())]
     out = []
     for i in range(len(texts)):
         joined = ""
         for j in range(i, min(i + 3, len(texts))):
             joined += texts[j]
-            if regex.search(r"报告$|自评表$", joined):
+            if len(joined) > TITLE_MAX:
+                break
+            if end.search(joined):
                 out.append(joined)
                 break
-    if meta_title and regex.search(r"报告|自评", meta_title):
+    if meta_title and (regex.search(r"报告|自评", meta_title) or end.search(meta_title.strip())):
         out.append(meta_title.strip())
     return out
+
+
+def cover_org(front: list[Paragraph]) -> str | None:
+    """A cover line that is the unit's name and nothing else (上海市某区财政局 above
+    2024年度部门决算), among the first lines of the cover."""
+    rx = patterns.load().org.get("cover")
+    for p in front[:6] if rx else []:
+        m = rx.match(regex.sub(r"\s+", "", p.text))
+        if m:
+            return m.group("org")
+    return None
 
 
 @dataclass
@@ -298,6 +318,41 @@ def fill_from_tables(doc: Document, fields: dict[str, tuple[float, int, str]],
         doc.evidence["self_score"] = total_score[1:]
 
 
+def _labelled_org(paras: list[Paragraph]) -> list[str]:
+    """The unit a form header names: 实施单位/单位名称/部门名称 before 主管部门, which is the
+    supervising department and the reporting unit only when nothing else is named."""
+    p = patterns.load().org
+    found = [m for para in paras for m in p["label"].finditer(para.text)]
+    if not found:
+        return []
+    own = [m for m in found if not ("supervisor" in p and p["supervisor"].match(m.group(0)))]
+    return [(own or found)[0].group("org")]
+
+
+def _labelled(paras: list[Paragraph], name: str) -> str | None:
+    rx = patterns.load().org.get(name)
+    for para in paras if rx else []:
+        if m := rx.search(para.text):
+            return m.group("value")
+    return None
+
+
+def _year(titles: list[str], paras: list[Paragraph]) -> int | None:
+    """The year the document is about: a title's 2023年度, else a title's year without 度
+    (2023年部门整体支出绩效自评报告, 2024年部门预算), else the first 2023年度 of the text."""
+    fy = patterns.load().fiscal_year
+    for t in titles:
+        if m := fy.search(t):
+            return int(m.group("year")) if m.group("year") else _cn_year(m.group("cnyear"))
+    for t in titles:
+        if m := regex.search(r"((?:19|20)\d{2})\s*年", t):
+            return int(m.group(1))
+    for p in paras:
+        if m := fy.search(p.text):
+            return int(m.group("year")) if m.group("year") else _cn_year(m.group("cnyear"))
+    return None
+
+
 def document_fields(front: list[Paragraph], sections: list[Section], heads: dict[int, Paragraph],
                     amounts: list[Amount], meta_title: str | None,
                     percents: list[tuple[Quantity, Sentence, str]] = ()) -> Document:
@@ -306,13 +361,11 @@ def document_fields(front: list[Paragraph], sections: list[Section], heads: dict
     titles = title_candidates(front, meta_title)
     doc.title = titles[0] if titles else None
     orgs = [o for o in (_org_from_title(t) for t in titles) if o]
+    if not orgs and (o := cover_org(front)):
+        orgs.append(o)
     all_paras = list(front) + [p for s in sections for p in [heads[s.section_id]] + s.paragraphs]
     if not orgs:  # the title does not name it: 单位名称：…, or the functions section's first words
-        for para in all_paras:
-            m = pats.org["label"].search(para.text)
-            if m:
-                orgs.append(m.group("org"))
-                break
+        orgs += _labelled_org(all_paras)
     if not orgs:
         for s in sections:
             if s.kind == "functions" and s.paragraphs:
@@ -322,14 +375,16 @@ def document_fields(front: list[Paragraph], sections: list[Section], heads: dict
                     break
     if orgs:
         doc.organization = max(orgs, key=len)
-    for t in titles + [p.text for p in all_paras]:
-        m = pats.fiscal_year.search(t)
-        if m:
-            doc.fiscal_year = int(m.group("year")) if m.group("year") else _cn_year(m.group("cnyear"))
-            break
-    if doc.fiscal_year is None:  # "2023年部门整体支出绩效自评报告": a title's year without 度
-        m = next((m for t in titles if (m := regex.search(r"((?:19|20)\d{2})\s*年", t))), None)
-        doc.fiscal_year = int(m.group(1)) if m else None
+    doc.fiscal_year = _year(titles, all_paras)
+    doc.project, doc.supervisor = _labelled(all_paras[:12], "project"), _labelled(all_paras[:12], "supervisor")
+    if doc.project is None:  # 2023年度某局某某提升项目支出绩效自评报告
+        for t in titles if "project_in_title" in pats.org else []:
+            flat = regex.sub(r"\s+", "", t)
+            if doc.organization and doc.organization in flat:
+                flat = flat.split(doc.organization, 1)[1]
+            if m := pats.org["project_in_title"].match(pats.org["strip_prefix"].sub("", flat)):
+                doc.project = m.group("value")
+                break
     for para in all_paras:
         m = pats.self_score.search(para.text)
         if m:

@@ -29,7 +29,8 @@ def snapshot(out: Path) -> dict[str, dict]:
             df = t[table][t[table].doc_id == i]
             return [[plain(v) for v in r] for r in df[cols].itertuples(index=False)]
         doc = {k: plain(d[k]) for k in ["status", "organization", "fiscal_year", "page_count", "ocr_pages", "self_score",
-                         "budget_initial", "budget_adjusted", "expenditure", "execution_rate"]}
+                         "budget_initial", "budget_adjusted", "expenditure", "execution_rate",
+                         "doc_type", "project", "supervisor", "notes"]}
         doc["error_starts"] = d.error[:24] if isinstance(d.error, str) else None
         res[name] = {
             "document": doc,
