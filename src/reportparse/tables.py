@@ -335,7 +335,7 @@ def read(tables: list[Table]) -> TableFacts:
         col_unit = dict(units)  # a label cell naming 万元 heads the figures below it
         for n, (page, row) in enumerate(lt.rows):
             quote = " | ".join(c for c in row if c)
-            first = next((c for c in row if c), "") or ""
+            first = next((c for c in row if c and regex.search(r"\p{Han}", c)), "") or ""  # the row's label
             labels = [roles.squash(c) for c in row[:3]]
             is_total = any(TOTAL_ROW.match(c) for c in labels)
             if is_total and scol is not None and (q := _first(row[scol])) is not None:
@@ -369,7 +369,8 @@ def read(tables: list[Table]) -> TableFacts:
                 for q in qs:
                     if q.value == 0:
                         continue  # an empty 0.00 cell is no figure
-                    label = clean_label(row[icol] if icol is not None and icol < len(row) and row[icol] else first)
+                    label = clean_label(ORDINAL.sub("", roles.squash(
+                        row[icol] if icol is not None and icol < len(row) and row[icol] else first))).strip("：:")
                     if q.is_money:
                         facts.amounts.append(Amount(None, page, label or None, float(q.value), q.unit_text,
                                                     q.currency, float(q.base), quote, q.malformed, "table"))
