@@ -62,8 +62,8 @@ class Columns:
 
 def columns(header: list[str | None]) -> Columns:
     """Roles of a header row's cells. The indicator is the rightmost indicator-like cell left
-    of the values (a block label such as 年度绩效指标 may head column one); with no indicator
-    word, the column just left of the sign or target is the indicator."""
+    of the values (a block label such as 年度绩效指标 may head column one), else the first one
+    anywhere; with no indicator word, the column just left of the sign or target is it."""
     found: dict[str, list[int]] = {}
     for i, cell in enumerate(header):
         r = role_of(cell)
@@ -75,7 +75,7 @@ def columns(header: list[str | None]) -> Columns:
             setattr(cols, name, found[name][0])
     values_from = min((i for i in (cols.sign, cols.target) if i is not None), default=len(header))
     left = [i for i in found.get("indicator", []) if i < values_from]
-    cols.indicator = left[-1] if left else None
+    cols.indicator = left[-1] if left else (found["indicator"][0] if found.get("indicator") else None)
     if cols.indicator is None and values_from < len(header) and values_from > 0 \
             and role_of(header[values_from - 1]) is None:
         cols.indicator = values_from - 1
