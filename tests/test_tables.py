@@ -127,6 +127,10 @@ def test_sichuan_unit_column_budget_code_and_empty_rate(parsed):
     assert ms["出水水质达标率"].met is False
     assert not any(a.amount == 0 for a in r.amounts)  # 0.00 cells are no figures
     assert 246000.0 in [a.amount for a in r.amounts]  # money written in a 原因 cell
+    assert [(i.kind, i.ordinal, i.text) for i in r.items] == [
+        ("problem", 1, "部分站点设备运行超过十年，故障率偏高"), ("problem", 2, "个别站点进水浓度偏低，处理负荷不足。"),
+        ("improvement", 1, "分批更换老旧曝气设备"), ("improvement", 2, "推进雨污分流改造，提高进水浓度。")]
+    assert not any("设备老化" in i.text for i in r.items)  # a row's 未完成原因 is no item
 
 
 def test_word_export_header_repeated_on_next_page(parsed):
@@ -230,3 +234,11 @@ def test_table_roles_file_is_validated(tmp_path, monkeypatch, edit, message):
     finally:
         monkeypatch.delenv("REPORTPARSE_PATTERNS")
         patterns.table_roles.cache_clear()
+
+
+def test_table_items_only_for_kinds_the_prose_lacks():
+    from reportparse.model import Item
+    prose = [Item(3, "problem", 1, "文中的问题")]
+    table = tables.table_items([Table(1, [["存在问题", "1.甲；2.乙"], ["改进措施", "加强管理"]])])
+    assert [(i.kind, i.text) for i in table] == [("problem", "甲"), ("problem", "乙"), ("improvement", "加强管理")]
+    assert [(i.kind, i.text) for i in tables.merge_items(prose, table)] == [("problem", "文中的问题"), ("improvement", "加强管理")]

@@ -65,7 +65,7 @@ def analyze(report: Report, paras: list[Paragraph], tbls: list[Table], title_hin
     report.sections = sections
     report.amounts = prose.amounts + facts.amounts
     report.measures = prose.measures + facts.measures
-    report.items = recognize.items(sections, heads)
+    report.items = tables.merge_items(recognize.items(sections, heads), facts.items)
     report.tables = tbls
     report.checks = check.run(doc, sections, heads, report.measures, report.amounts, facts)
     return report

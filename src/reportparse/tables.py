@@ -16,7 +16,7 @@ from decimal import Decimal
 import regex
 
 from . import indicators, numbers, patterns, roles
-from .model import Amount, Measure, Table
+from .model import Amount, Item, Measure, Table
 from .numbers import Quantity
 from .recognize import clean_label, met
 
@@ -129,6 +129,7 @@ class TableFacts:
     unit_mismatches: list[tuple[str, str, str, int, str]] = field(default_factory=list)
     # (indicator, target unit, actual unit, page, row quote)
     ocr: bool = False  # some table was read by OCR
+    items: list[Item] = field(default_factory=list)  # numbered points of a 存在问题 / 改进措施 row
 
 
 def _header_unit(h: str) -> str | None:
@@ -271,6 +272,40 @@ def header_block(tables: list[Table]) -> dict[str, Field]:
     return out
 
 
+ITEM_ROWS = patterns.table_roles().item_rows
+ITEM_SPLIT = regex.compile(r"(?:^|(?<=[；;。]))\s*(?:\d{1,2}\s*[.、．](?!\d)|[（(]\d{1,2}[)）]|[（(]?[一二三四五六七八九十]{1,2}[)）、])\s*")
+
+
+def table_items(tables: list[Table]) -> list[Item]:
+    """存在问题 | 1.…；2.… and 改进措施 | … rows of a 自评表: one item per numbered point (the
+    whole cell when it is not numbered)."""
+    out: list[Item] = []
+    seen: set[str] = set()
+    for t in tables:
+        for row in t.rows:
+            for i, cell in enumerate(row[:2]):
+                key = roles.label_key(cell)
+                kind = next((k for k, rx in ITEM_ROWS.items() if key and rx.fullmatch(key)), None)
+                if kind is None or kind in seen:
+                    continue
+                text = next((c.strip() for c in row[i + 1:] if c and c.strip()), "")
+                if PLACEHOLDER.search(roles.squash(text)):
+                    break
+                seen.add(kind)
+                parts = [p.strip().rstrip("；;") for p in ITEM_SPLIT.split(regex.sub(r"\s*\n\s*", "", text))
+                         if p.strip().rstrip("；;")]
+                out += [Item(None, kind, n + 1, p, t.page) for n, p in enumerate(parts)]  # type: ignore[arg-type]
+                break
+    return out
+
+
+def merge_items(prose: list[Item], table: list[Item]) -> list[Item]:
+    """The prose's problems and improvements, plus a table's of a kind the prose has none of
+    (a report that states them in both would list each twice)."""
+    kinds = {it.kind for it in prose}
+    return prose + [it for it in table if it.kind not in kinds]
+
+
 def _funds(lt: Logical, units: dict[int, str | None], facts: TableFacts) -> set[int]:
     """The funds block's total row -> budget fields, in the unit its header names. A column is
     the first one of its name whose total cell holds a number (a block label such as
@@ -401,4 +436,5 @@ def read(tables: list[Table]) -> TableFacts:
     if "execution_rate" not in facts.fields and rate_row is not None:
         facts.fields["execution_rate"] = rate_row  # 预算执行率 given as its own indicator row
     facts.fields.update({k: v for k, v in header_block(tables).items() if k not in facts.fields})
+    facts.items = table_items(tables)
     return facts
