@@ -53,6 +53,7 @@ class Columns:
     score: int | None = None
     deviation: int | None = None
     standard: int | None = None
+    units: dict[int, str] = field(default_factory=dict)  # a unit named in a header note: 指标值（万元）
 
     @property
     def pairs(self) -> bool:
@@ -70,6 +71,11 @@ def columns(header: list[str | None]) -> Columns:
         if r is not None:
             found.setdefault(r, []).append(i)
     cols = Columns()
+    for i, cell in enumerate(header):
+        m = NOTE.search(squash(cell))
+        note = regex.sub(r"^[（(](?:单位[:：])?|[)）]$", "", m.group()) if m else ""
+        if note in patterns.load().units or note == "%":
+            cols.units[i] = note
     for name in ("sign", "target", "unit", "weight", "actual", "score", "deviation", "standard"):
         if found.get(name):
             setattr(cols, name, found[name][0])

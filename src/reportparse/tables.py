@@ -213,8 +213,8 @@ def row_measure(cols: roles.Columns, row: list[str | None], page: int) -> Measur
     if not unit:
         name, unit = _name_unit(name)
     qualitative = bool(QUALITATIVE.search(sign))
-    t = None if qualitative else parse_value(t_text, sign, unit)
-    a = None if qualitative else parse_value(a_text, "", unit)
+    t = None if qualitative else parse_value(t_text, sign, unit or cols.units.get(cols.target, ""))
+    a = None if qualitative else parse_value(a_text, "", unit or cols.units.get(cols.actual, ""))
     if t is not None and a is not None:
         if a.unit is None and t.unit is not None:
             a = parse_value(a_text, "", t.unit_text) if t.kind == "money" else _with_unit(a, t.unit)
