@@ -242,3 +242,15 @@ def test_table_items_only_for_kinds_the_prose_lacks():
     table = tables.table_items([Table(1, [["存在问题", "1.甲；2.乙"], ["改进措施", "加强管理"]])])
     assert [(i.kind, i.text) for i in table] == [("problem", "甲"), ("problem", "乙"), ("improvement", "加强管理")]
     assert [(i.kind, i.text) for i in tables.merge_items(prose, table)] == [("problem", "文中的问题"), ("improvement", "加强管理")]
+
+
+def test_year_from_a_title_row_inside_the_table():
+    facts = tables.read([Table(1, [
+        ["2021年度项目支出绩效自评表", None, None, None],
+        ["项目名称", "老旧小区加装电梯补助", "实施单位", "某区住房保障中心"],
+        ["三级指标", "年度指标值", "实际完成值", "得分"],
+        ["加装电梯", "≥30台", "34台", "20"],
+    ])])
+    assert facts.fields["fiscal_year"][0] == 2021 and facts.fields["organization"][0] == "某区住房保障中心"
+    (m,) = facts.measures
+    assert (m.unit, m.target_value, m.actual_value, m.score) == ("台", 30.0, 34.0, 20.0)
