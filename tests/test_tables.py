@@ -254,3 +254,14 @@ def test_year_from_a_title_row_inside_the_table():
     assert facts.fields["fiscal_year"][0] == 2021 and facts.fields["organization"][0] == "某区住房保障中心"
     (m,) = facts.measures
     assert (m.unit, m.target_value, m.actual_value, m.score) == ("台", 30.0, 34.0, 20.0)
+
+
+def test_bare_budget_column_and_codes_around_names():
+    facts = tables.read([Table(1, [
+        ["主管部门及代码", "[204001]某县教育局", "实施单位", "某县第二中学（204017）"],
+        ["项目资金", "预算数（万元）", "执行数（万元）", "执行率"],
+        ["合计", "64.00", "60.80", "95%"],
+    ])])
+    f = {k: v[0] for k, v in facts.fields.items()}
+    assert (f["supervisor"], f["organization"]) == ("某县教育局", "某县第二中学")
+    assert (f["budget_adjusted"], f["expenditure"], f["execution_rate"]) == (640000.0, 608000.0, 95.0)

@@ -259,8 +259,8 @@ class TableRoles:
 
 TABLE_ROLE_NAMES = ("category", "indicator", "sign", "target", "unit", "weight", "actual", "score", "deviation",
                     "standard")
-TABLE_CELL_NAMES = ("header_note", "placeholder", "ordinal", "qualitative_sign", "range_joint", "project_code",
-                    "seal", "rate_row", "funds_total")
+TABLE_CELL_NAMES = ("header_note", "placeholder", "ordinal", "qualitative_sign", "sign_higher", "sign_lower",
+                    "range_joint", "project_code", "code_note", "seal", "rate_row", "funds_total")
 
 
 @lru_cache(maxsize=1)

@@ -108,7 +108,7 @@ def header_field(cell: str | None) -> str | None:
 def clean_value(name: str, cell: str) -> str | None:
     """A header-block value as the document field: no stamp note, no budget-code prefix on a
     project name; None when the cell holds nothing."""
-    v = SEAL.sub("", squash(cell))
+    v = _TR.cells["code_note"].sub("", SEAL.sub("", squash(cell)))
     if name == "project":
         v = _TR.cells["project_code"].sub("", v) or v
     if _TR.cells["placeholder"].search(v):

@@ -143,6 +143,10 @@ def _cell(row: list[str | None], i: int | None) -> str:
 
 
 def _sign_op(sign: str) -> str | None:
+    if _CELLS["sign_higher"].search(sign):
+        return ">="
+    if _CELLS["sign_lower"].search(sign):
+        return "<="
     return SIGNS.get(sign) or patterns.load().prefix_ops.get(sign)
 
 
