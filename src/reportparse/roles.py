@@ -64,7 +64,8 @@ class Columns:
 def columns(header: list[str | None]) -> Columns:
     """Roles of a header row's cells. The indicator is the rightmost indicator-like cell left
     of the values (a block label such as 年度绩效指标 may head column one), else the first one
-    anywhere; with no indicator word, the column just left of the sign or target is it."""
+    anywhere; with no indicator word, the column just left of the sign or target is it (the
+    last category level of a two-level table: 一级指标 | 二级指标 | 指标值)."""
     found: dict[str, list[int]] = {}
     for i, cell in enumerate(header):
         r = role_of(cell)
@@ -82,6 +83,9 @@ def columns(header: list[str | None]) -> Columns:
     values_from = min((i for i in (cols.sign, cols.target) if i is not None), default=len(header))
     left = [i for i in found.get("indicator", []) if i < values_from]
     cols.indicator = left[-1] if left else (found["indicator"][0] if found.get("indicator") else None)
+    cats = [i for i in found.get("category", []) if i < values_from]
+    if cols.indicator is None and cats and cats[-1] == values_from - 1:
+        cols.indicator = cats[-1]  # a two-level table: its last level names the indicator
     if cols.indicator is None and values_from < len(header) and values_from > 0 \
             and role_of(header[values_from - 1]) is None:
         cols.indicator = values_from - 1

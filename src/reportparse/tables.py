@@ -401,10 +401,6 @@ def read(tables: list[Table]) -> TableFacts:
                     elif i in col_unit and not funds:
                         col_unit.pop(i)
                     continue
-                if qs and regex.search(r"\p{Han}", cell) and (u := _header_unit(roles.squash(cell))) \
-                        and len(qs) == 1 and qs[0].kind is None and not regex.search(r"\d", UNIT_IN_HEADER.sub("", cell)):
-                    col_unit[i] = u
-                    continue
                 for q in qs:
                     if q.value == 0:
                         continue  # an empty 0.00 cell is no figure
