@@ -260,7 +260,7 @@ class TableRoles:
 TABLE_ROLE_NAMES = ("category", "indicator", "sign", "target", "unit", "weight", "actual", "score", "deviation",
                     "standard")
 TABLE_CELL_NAMES = ("header_note", "placeholder", "ordinal", "qualitative_sign", "sign_higher", "sign_lower",
-                    "range_joint", "project_code", "code_note", "seal", "rate_row", "funds_total")
+                    "date_after", "range_joint", "project_code", "code_note", "seal", "rate_row", "funds_total")
 
 
 @lru_cache(maxsize=1)

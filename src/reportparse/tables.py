@@ -28,6 +28,7 @@ TOTAL_ROW = _SH["total_row"]  # sums every row above
 FIELD_ROW = _SH["field_row"]  # the document's totals
 FUNDS_TOTAL = _CELLS["funds_total"]
 PLACEHOLDER, ORDINAL = _CELLS["placeholder"], _CELLS["ordinal"]
+DATE_AFTER = _CELLS["date_after"]
 QUALITATIVE, RANGE_JOINT, RATE_ROW = _CELLS["qualitative_sign"], _CELLS["range_joint"], _CELLS["rate_row"]
 SIGNS = {"≥": ">=", "≧": ">=", ">=": ">=", "＞": ">", ">": ">", "≤": "<=", "≦": "<=", "<=": "<=", "＜": "<", "<": "<",
          "=": "=", "＝": "="}  # comparator symbols of a sign column; worded ones come from ops.json
@@ -163,9 +164,9 @@ def parse_value(text: str, sign: str = "", unit: str = "") -> Quantity | None:
     if not text or PLACEHOLDER.search(text):
         return None
     unit = "" if PLACEHOLDER.search(unit) else unit
-    qs = numbers.find(text, with_bare=True)
+    qs = [q for q in numbers.find(text, with_bare=True) if q.unit is not None or not DATE_AFTER.match(text[q.end:])]
     if not qs:
-        return None
+        return None  # 12月底前, 2023年11月: a date is no value
     q = qs[0]
     if q.unit is None and unit:
         qu = numbers.find(q.text + unit, with_bare=True)
