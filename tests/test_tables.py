@@ -265,3 +265,14 @@ def test_bare_budget_column_and_codes_around_names():
     f = {k: v[0] for k, v in facts.fields.items()}
     assert (f["supervisor"], f["organization"]) == ("某县教育局", "某县第二中学")
     assert (f["budget_adjusted"], f["expenditure"], f["execution_rate"]) == (640000.0, 608000.0, 95.0)
+
+
+def test_header_on_two_rows():
+    facts = tables.read([Table(1, [
+        ["绩效指标", None, None, "年度指标值", "实际完成值", "得分"],
+        ["一级指标", "二级指标", "三级指标", None, None, None],
+        ["产出指标", "数量指标", "培训农技人员", "≥400人次", "452人次", "10"],
+        [None, "质量指标", "考核合格率", "≥90%", "95%", "10"],
+    ])])
+    assert [(m.indicator, m.level1, m.level2, m.target_value, m.actual_value) for m in facts.measures] == [
+        ("培训农技人员", "产出指标", "数量指标", 400.0, 452.0), ("考核合格率", "产出指标", "质量指标", 90.0, 95.0)]

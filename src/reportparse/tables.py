@@ -58,6 +58,19 @@ def _norm_header(row: list[str | None], width: int) -> list[str]:
     return [roles.squash(c) for c in list(row) + [None] * (width - len(row))]
 
 
+def _subheader(header: list[str], nxt: list[str]) -> list[str] | None:
+    """A header on two rows (绩效指标 merged over 一级 / 二级 / 三级指标 on the row below): the
+    lower row's role words replace the merged cell's, when the lower row holds no figures."""
+    if any(regex.search(r"\d", c) for c in nxt):
+        return None
+    merged, changed = list(header), False
+    for i, c in enumerate(nxt):
+        r = roles.role_of(c)
+        if r is not None and r in ("category", "indicator", "sign", "unit") and roles.role_of(header[i]) in (None, "indicator"):
+            merged[i], changed = c, True
+    return merged if changed and roles.columns(merged).pairs else None
+
+
 def stitch(tables: list[Table]) -> list[Logical]:
     """Tables in reading order -> logical tables. A header row may start anywhere (the
     standard 项目自评表 has a budget block and an indicator block, each with its own header);
@@ -67,9 +80,14 @@ def stitch(tables: list[Table]) -> list[Logical]:
     for t in tables:
         width = max(len(r) for r in t.rows)
         cur: Logical | None = None
+        skip = -1
         for idx, row in enumerate(t.rows):
+            if idx == skip:
+                continue
             if _is_header(row):
                 header = _norm_header(row, width)
+                if idx + 1 < len(t.rows) and (sub := _subheader(header, _norm_header(t.rows[idx + 1], width))):
+                    header, skip = sub, idx + 1
                 prev = out[-1] if out else None
                 if idx == 0 and prev is not None and prev.header == header and prev.rows and prev.rows[-1][0] < t.page:
                     cur = prev  # the header repeated on the next page
