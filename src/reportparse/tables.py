@@ -235,7 +235,8 @@ def row_measure(cols: roles.Columns, row: list[str | None], page: int) -> Measur
             t_text, name = name[qs[-1].start:], name[:qs[-1].start]
     if not unit:
         name, unit = _name_unit(name)
-    qualitative = bool(QUALITATIVE.search(sign))
+    # 定性 in the sign column, or in a 指标类型 column that says 定量 / 定性
+    qualitative = bool(QUALITATIVE.search(sign)) or any(QUALITATIVE.fullmatch(_cell(row, i)) for i in cols.category)
     t = None if qualitative else parse_value(t_text, sign, unit or cols.units.get(cols.target, ""))
     a = None if qualitative else parse_value(a_text, "", unit or cols.units.get(cols.actual, ""))
     if t is not None and a is not None:
