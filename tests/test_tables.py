@@ -276,3 +276,9 @@ def test_header_on_two_rows():
     ])])
     assert [(m.indicator, m.level1, m.level2, m.target_value, m.actual_value) for m in facts.measures] == [
         ("培训农技人员", "产出指标", "数量指标", 400.0, 452.0), ("考核合格率", "产出指标", "质量指标", 90.0, 95.0)]
+
+
+def test_a_list_of_units_is_no_header_block():
+    facts = tables.read([Table(1, [["单位名称", "人数", "经费（万元）"], ["第一中学", "86", "320.5"]])])
+    assert "organization" not in facts.fields
+    assert [a.amount for a in facts.amounts] == [3205000.0]

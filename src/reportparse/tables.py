@@ -271,6 +271,13 @@ def _levels(cols: roles.Columns, row: list[str | None]) -> tuple[str | None, str
     return (None, vals[0]) if vals else (None, None)
 
 
+def _looks_like_unit(value: str) -> bool:
+    """A unit's name, not the next column title of a list of units (单位名称 | 人数 | …)."""
+    if roles.role_of(value) is not None or regex.search(r"\d", value):
+        return False
+    return bool(patterns.load().org["unit_end"].search(value)) or len(value) >= 5
+
+
 def header_block(tables: list[Table]) -> dict[str, Field]:
     """项目名称 | X | 主管部门 | Y | 实施单位（盖章） | Z: the label's value is the next filled cell
     to its right; the year from a title or （2023年度） cell inside the table."""
@@ -291,7 +298,7 @@ def header_block(tables: list[Table]) -> dict[str, Field]:
                 if nxt is None or roles.header_field(nxt) is not None:
                     continue
                 value = roles.clean_value(name, nxt)
-                if value:
+                if value and (name == "project" or _looks_like_unit(value)):
                     out[name] = (value, t.page, quote)
     return out
 
