@@ -178,7 +178,7 @@ def _with_unit(q: Quantity, unit: str) -> Quantity:
 def parse_value(text: str, sign: str = "", unit: str = "") -> Quantity | None:
     """One target or actual cell as a quantity: the row's sign column gives the op, its unit
     column the unit (≤ | 860 | 万元 -> CNY 8600000), a range written with the unit on both ends
-    (85%-90%) is a range. None when the cell states no number (定性 rows, 有效, blank)."""
+    (80%-90%) is a range. None when the cell states no number (定性 rows, 有效, blank)."""
     if not text or PLACEHOLDER.search(text):
         return None
     unit = "" if PLACEHOLDER.search(unit) else unit
@@ -229,7 +229,7 @@ def row_measure(cols: roles.Columns, row: list[str | None], page: int) -> Measur
     if PLACEHOLDER.search(t_text) and PLACEHOLDER.search(a_text) and not sign:
         t_text = ""
     if not t_text:
-        # the target written into the name when its cell is empty: 资金拨付及时率100%
+        # the target written into the name when its cell is empty: 审批办结率100%
         qs = numbers.find(name)
         if qs and qs[-1].end == len(name) and qs[-1].start > 0:
             t_text, name = name[qs[-1].start:], name[:qs[-1].start]
@@ -383,6 +383,8 @@ def _funds(lt: Logical, units: dict[int, str | None], facts: TableFacts) -> set[
 
 
 def read(tables: list[Table]) -> TableFacts:
+    """All tables of a document -> its table measures, amounts, fields, items and the inputs
+    of the table checks (score column, line-item rates, unit mismatches)."""
     facts = TableFacts([], [], {}, [], None, ocr=any(t.ocr for t in tables))
     rate_row: Field | None = None
     for lt in stitch(tables):
