@@ -282,3 +282,12 @@ def test_a_list_of_units_is_no_header_block():
     facts = tables.read([Table(1, [["单位名称", "人数", "经费（万元）"], ["第一中学", "86", "320.5"]])])
     assert "organization" not in facts.fields
     assert [a.amount for a in facts.amounts] == [3205000.0]
+
+
+def test_funds_total_row_score_is_no_self_score():
+    facts = tables.read([Table(1, [
+        ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "执行率", "分值", "得分"],
+        ["合计", "50", "60", "57", "95%", "10", "9.5"],
+    ])])
+    assert facts.total_score is None and facts.fields["execution_rate"][0] == 95.0
+    assert [s[1] for s in facts.scores] == [9.5]  # the budget row's score counts toward 总分

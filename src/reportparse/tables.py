@@ -406,7 +406,7 @@ def read(tables: list[Table]) -> TableFacts:
             first = next((c for c in row if c and regex.search(r"\p{Han}", c)), "") or ""  # the row's label
             labels = [roles.squash(c) for c in row[:3]]
             is_total = any(TOTAL_ROW.match(c) for c in labels)
-            if is_total and scol is not None and (q := _first(row[scol])) is not None:
+            if is_total and not funds and scol is not None and (q := _first(row[scol])) is not None:
                 facts.total_score = (float(q.value), page, quote)
             bcol = _col(h, FIELD_COLS["budget_adjusted"], FIELD_COLS["budget_initial"]) \
                 or _col(h, regex.compile(r"预算"), regex.compile(r"年初|执行"))
@@ -446,7 +446,7 @@ def read(tables: list[Table]) -> TableFacts:
                                                     float(q.value), u, cur, float(q.value * SCALE[u]), quote,
                                                     q.malformed, "table"))
             subtotal = any("小计" in c for c in labels)  # already inside the rows it sums
-            if not is_total and not subtotal and scol is not None and (sq := _first(row[scol])) is not None \
+            if (funds or not is_total) and not subtotal and scol is not None and (sq := _first(row[scol])) is not None \
                     and sq.kind is None:
                 wq = _first(row[wcol]) if wcol is not None else None
                 facts.scores.append((float(wq.value) if wq else None, float(sq.value), page, quote))
