@@ -291,3 +291,17 @@ def test_funds_total_row_score_is_no_self_score():
     ])])
     assert facts.total_score is None and facts.fields["execution_rate"][0] == 95.0
     assert [s[1] for s in facts.scores] == [9.5]  # the budget row's score counts toward 总分
+
+
+def test_rate_as_a_labelled_cell():
+    facts = tables.read([Table(1, [
+        ["项目名称", "乡村道路亮化工程", "预算执行率", "88.6%"],
+        ["三级指标", "年度指标值", "实际完成值", "得分"],
+        ["安装路灯", "≥500盏", "520盏", "30"],
+    ])])
+    assert facts.fields["execution_rate"][0] == 88.6 and facts.fields["project"][0] == "乡村道路亮化工程"
+
+
+def test_rate_indicator_row_with_blank_actual_gives_no_rate():
+    facts = tables.read([Table(1, [["三级指标", "年度指标值", "实际完成值"], ["预算执行率", "≥90%", ""]])])
+    assert "execution_rate" not in facts.fields

@@ -288,6 +288,12 @@ def header_block(tables: list[Table]) -> dict[str, Field]:
             quote = " | ".join(roles.squash(c) for c in row if c and c.strip())
             for i, cell in enumerate(row):
                 name = roles.header_field(cell)
+                if name is None and "execution_rate" not in out and RATE_ROW.match(roles.label_key(cell)):
+                    # 预算执行率 | 96.5%: the rate as a labelled cell of its own
+                    q = _first(next((c for c in row[i + 1:] if c and c.strip()), None))
+                    if q is not None and q.kind == "percent" and q.op == "=":  # ≥90% is a target
+                        out["execution_rate"] = (float(q.value), t.page, quote)
+                    continue
                 if name is None or name in out:
                     if "fiscal_year" not in out and cell and regex.search(r"表$|^[（(].*[)）]$", roles.squash(cell)):
                         m = year.search(roles.squash(cell))
