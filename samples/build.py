@@ -303,6 +303,118 @@ def build_neighbours(out: Path) -> None:
 # --- end of neighbouring document kinds --------------------------------------------------
 
 
+# --- 自评表 template families -------------------------------------------------------------
+# Real 绩效自评表 are spreadsheets or Word tables exported to PDF: ruled cells, merged cells,
+# header words wrapped inside narrow cells. A template source (samples/src/tpl-*.txt) is a
+# grid, one row a line:
+#   | a | b | > | ^ |   a row; ">" merges the cell into the one on its left, "^" into the one
+#                       above, "<br/>" wraps inside a cell
+#   @cols 60 80 …       column widths (points) of the tables that follow
+#   @table              the rows that follow are a new table
+#   @pagebreak          the rest goes on the next page
+#   # title / @center text / @left text   lines outside the tables
+
+def parse_template(src: Path) -> list[tuple[str, object]]:
+    blocks: list[tuple[str, object]] = []
+    widths: list[float] = []
+    for line in src.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        if line.startswith("|"):
+            row = [c.strip() for c in line.strip()[1:-1].split("|")]
+            if blocks and blocks[-1][0] == "grid":
+                blocks[-1][1][1].append(row)
+            else:
+                blocks.append(("grid", (widths, [row])))
+        elif line.startswith("@cols "):
+            widths = [float(x) for x in line.split()[1:]]
+        elif line.startswith("@table"):
+            blocks.append(("gap", None))
+        elif line.startswith("@pagebreak"):
+            blocks.append(("pagebreak", None))
+        elif line.startswith("# "):
+            blocks.append(("title", line[2:].strip()))
+        elif line.startswith("@center "):
+            blocks.append(("center", line[8:].strip()))
+        elif line.startswith("@left "):
+            blocks.append(("left", line[6:].strip()))
+    return blocks
+
+
+def grid_table(widths: list[float], rows: list[list[str]], cell: ParagraphStyle) -> Table:
+    """A ruled table whose ">" / "^" cells are merged into their left / upper neighbour, as
+    a spreadsheet's merged ranges print."""
+    spans, data = [], []
+    owner: dict[tuple[int, int], tuple[int, int]] = {}
+    for r, row in enumerate(rows):
+        out = []
+        for c, text in enumerate(row):
+            if text == ">":
+                owner[(r, c)] = owner.get((r, c - 1), (r, c - 1))
+                out.append("")
+            elif text == "^":
+                owner[(r, c)] = owner.get((r - 1, c), (r - 1, c))
+                out.append("")
+            else:
+                out.append(Paragraph(text, cell))
+        data.append(out)
+    extent: dict[tuple[int, int], tuple[int, int]] = {}
+    for (r, c), o in owner.items():
+        er, ec = extent.get(o, o)
+        extent[o] = (max(er, r), max(ec, c))
+    for (r0, c0), (r1, c1) in extent.items():
+        spans.append(("SPAN", (c0, r0), (c1, r1)))
+    t = Table(data, colWidths=widths[:len(rows[0])] or None)
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, Color(0, 0, 0)), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+                          + spans))
+    return t
+
+
+def template_pdf(src: Path) -> bytes:
+    """One template-family 自评表 as its exporter prints it (A4, small cell font)."""
+    from reportlab.platypus import PageBreak
+    st = styles(FONT)
+    cell = ParagraphStyle("tcell", fontName=FONT, fontSize=8, leading=10, wordWrap="CJK")
+    center = ParagraphStyle("tcenter", parent=st["left"], alignment=TA_CENTER)
+    blocks = parse_template(src)
+    title = next((v for k, v in blocks if k == "title"), src.stem)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=18 * mm,
+                            bottomMargin=18 * mm, title=title, author="reportparse samples", invariant=1)
+    story_: list = []
+    for kind, val in blocks:
+        if kind == "title":
+            story_ += [Paragraph(val, st["title"]), Spacer(1, 4)]
+        elif kind == "center":
+            story_.append(Paragraph(val, center))
+        elif kind == "left":
+            story_.append(Paragraph(val, st["left"]))
+        elif kind == "grid":
+            story_.append(grid_table(val[0], val[1], cell))
+        elif kind == "gap":
+            story_.append(Spacer(1, 10))
+        elif kind == "pagebreak":
+            story_.append(PageBreak())
+    doc.build(story_)
+    return buf.getvalue()
+
+
+TEMPLATES = {
+    # name: source — invented content in the layouts of widespread 自评表 families
+    "templates/cq-style-2022.pdf": "tpl-cq-style-2022.txt",
+    "templates/mof-style-2024.pdf": "tpl-mof-style-2024.txt",
+    "templates/sc-style-2024.pdf": "tpl-sc-style-2024.txt",
+    "templates/word-repeat-2023.pdf": "tpl-word-repeat-2023.txt",
+}
+
+
+def build_templates(out: Path) -> None:
+    for name, src in TEMPLATES.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(template_pdf(HERE / "src" / src))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(HERE), help="folder to write into (default: samples/)")
@@ -328,6 +440,7 @@ def main() -> None:
     # cut just before the cross-reference table: every object survives, the index does not
     (out / "broken" / "truncated-tail.pdf").write_bytes(clean[: clean.rfind(b"endobj") + len(b"endobj")])
     build_neighbours(out)
+    build_templates(out)
     print(f"samples written to {out}")
 
 

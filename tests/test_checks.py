@@ -40,9 +40,11 @@ def test_finance_table_rows_rate_checked():
         ["合计", "150.00", "200.00", "174.00", "87.00%"],
     ])])
     got = check.item_rates([], {}, [], facts.rates)
-    assert [c.status for c in got] == ["pass", "fail", "pass"]
+    # the 合计 row is the document's total: its rate is checked once, as execution_rate
+    assert [c.status for c in got] == ["pass", "fail"]
     assert "计算为75.00%" in got[1].message and facts.fields["expenditure"][0] == 1740000.0
     assert "按支出60.00万元÷预算80.00万元" in got[1].message  # table figures in the table's own unit
+    assert facts.fields["execution_rate"][0] == 87.0
 
 
 def test_score_column_against_total():
@@ -58,7 +60,8 @@ def test_score_column_against_total():
 
 def test_unit_mismatch_is_a_warning_not_a_measure():
     facts = tables.read([_table([["三级指标", "年度指标值", "实际完成值"], ["培训覆盖", "≥95%", "120人"]])])
-    assert facts.measures == []
+    (m,) = facts.measures  # contract v2: every indicator row is a row; no pair is made of it
+    assert m.target_value == 95.0 and m.actual_value is None and m.met is None and m.actual_text == "120人"
     (c,) = check.unit_mismatch(facts.unit_mismatches)
     assert c.status == "warn" and "目标以%计，实际以人计" in c.message
 
@@ -93,8 +96,8 @@ def test_standard_project_table_with_budget_block_and_indicator_block():
     assert facts.fields["budget_initial"][0] == 1000000.0 and facts.fields["expenditure"][0] == 1100000.0
     assert facts.fields["execution_rate"][0] == 91.67
     assert [(m.indicator, m.met) for m in facts.measures] == [("培训人次", True), ("合格率", False)]
-    (rate,) = check.item_rates([], {}, [], facts.rates)
-    assert rate.status == "pass"
+    # the total row's rate is the document's execution_rate, checked once under that id
+    assert check.item_rates([], {}, [], facts.rates) == []
     (total,) = check.score_total(facts.scores, facts.total_score)
     assert total.status == "pass" and "89.2分" in total.message
 

@@ -316,7 +316,7 @@ def restated(doc: Document, table_fields: dict[str, tuple[float, int, str]], mea
     pairs = []
     for name, (value, page, row) in table_fields.items():
         prose = getattr(doc, name)
-        if prose is None or doc.evidence.get(name, (None, ""))[1] == row:
+        if prose is None or not isinstance(value, float) or doc.evidence.get(name, (None, ""))[1] == row:
             continue
         pairs.append((name, prose, value, page, abs(prose - value) <= 1e-6 * max(abs(prose), abs(value), 1)))
     # a table whose totals agree with the text on nothing is about another scope (a project
@@ -333,7 +333,7 @@ def restated(doc: Document, table_fields: dict[str, tuple[float, int, str]], mea
     text = {(m.indicator, m.unit): m for m in measures if m.origin == "text"}
     for m in measures:
         t = text.get((m.indicator, m.unit)) if m.origin == "table" else None
-        if t is None or (t.target_op, t.actual_op) != (m.target_op, m.actual_op):
+        if t is None or (t.target_op, t.actual_op) != (m.target_op, m.actual_op) or None in (m.target_value, m.actual_value):
             continue
         same = abs(t.target_value - m.target_value) < 1e-9 and abs(t.actual_value - m.actual_value) < 1e-9
         out.append(Check("restated", "pass" if same else "fail", m.page,

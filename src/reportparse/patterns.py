@@ -290,3 +290,40 @@ def doctypes() -> DocTypes:
         raise PatternError(f"doctypes.json measureless: unknown types {sorted(bad)}")
     return DocTypes(title, single["title_end"], single["target_header"], single["actual_header"],
                     frozenset(data["measureless"]))
+
+
+@dataclass(frozen=True)
+class TableRoles:
+    """patterns/table_roles.json compiled: column roles and header-block labels are matched
+    whole (``fullmatch``), cell shapes are searched."""
+    roles: dict[str, regex.Pattern]   # in priority order: a header cell takes the first that matches
+    cells: dict[str, regex.Pattern]
+    header_fields: dict[str, regex.Pattern]
+    item_rows: dict[str, regex.Pattern]
+
+
+TABLE_ROLE_NAMES = ("category", "indicator", "sign", "target", "unit", "weight", "actual", "score", "deviation",
+                    "standard")
+TABLE_CELL_NAMES = ("header_note", "placeholder", "ordinal", "qualitative_sign", "sign_higher", "sign_lower",
+                    "date_after", "range_joint", "project_code", "code_note", "seal", "rate_row", "funds_total")
+
+
+@lru_cache(maxsize=1)
+def table_roles() -> TableRoles:
+    """Load and validate patterns/table_roles.json once per process; every role the table
+    reader relies on must be there, and nothing else."""
+    data = _read("table_roles.json")
+    _keys("table_roles.json", data, {"roles", "cells", "header_fields", "item_rows"}, {"description"})
+    out: dict[str, dict[str, regex.Pattern]] = {}
+    for part, names, full in (("roles", TABLE_ROLE_NAMES, True), ("cells", TABLE_CELL_NAMES, False),
+                              ("header_fields", ("organization", "supervisor", "project"), True),
+                              ("item_rows", ("problem", "improvement"), True)):
+        _keys(f"table_roles.json {part}", data[part], set(names))
+        out[part] = {}
+        for name in names:
+            where = f"table_roles.json {part}.{name}"
+            e = data[part][name]
+            _keys(where, e, {"pattern", "description"}, {"examples", "counterexamples"})
+            out[part][name] = _compile(where, e["pattern"])
+            _check_examples(where, out[part][name], e, full=full)
+    return TableRoles(out["roles"], out["cells"], out["header_fields"], out["item_rows"])

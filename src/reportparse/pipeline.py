@@ -67,7 +67,7 @@ def analyze(report: Report, paras: list[Paragraph], tbls: list[Table], title_hin
     report.sections = sections
     report.amounts = prose.amounts + facts.amounts
     report.measures = dedupe.link_measures(doctype.measures_for(doc.doc_type, prose.measures + facts.measures))
-    report.items = recognize.items(sections, heads)
+    report.items = tables.merge_items(recognize.items(sections, heads), facts.items)
     report.tables = tbls
     report.checks = check.run(doc, sections, heads, report.measures, report.amounts, facts)
     return report

@@ -306,13 +306,19 @@ def read_prose(front: list[Paragraph], sections: list[Section], heads: dict[int,
     return out
 
 
-def fill_from_tables(doc: Document, fields: dict[str, tuple[float, int, str]],
+def fill_from_tables(doc: Document, fields: dict[str, tuple[float | int | str, int, str]],
                      total_score: tuple[float, int, str] | None) -> None:
-    """A finance table or a 自评表 total fills what the prose does not say."""
+    """A finance table, a 自评表's header block or its total fills what the prose does not
+    say: budget fields, organization, supervisor, project, fiscal_year, self_score. A rate
+    keeps its decimals as printed (the execution_rate check rounds to them)."""
     for name, (value, page, quote) in fields.items():
-        if getattr(doc, name) is None:
+        if getattr(doc, name, None) is None:
             setattr(doc, name, value)
             doc.evidence[name] = (page, quote)
+            if name == "execution_rate":
+                written = [q for q in numbers.find(quote) if q.kind == "percent" and float(q.value) == value]
+                if written:
+                    doc.raw[name] = written[0].number_text
     if doc.self_score is None and total_score is not None:
         doc.self_score = total_score[0]
         doc.evidence["self_score"] = total_score[1:]
