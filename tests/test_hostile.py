@@ -10,7 +10,6 @@ import sys
 import time
 import zlib
 
-import pandas as pd
 import pytest
 
 from reportparse import batch, cli, load, parse_pdf, write
