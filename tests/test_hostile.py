@@ -10,7 +10,6 @@ import sys
 import time
 import zlib
 
-import pandas as pd
 import pytest
 
 from reportparse import batch, cli, load, parse_pdf, write
@@ -212,8 +211,8 @@ def test_deflate_bomb_is_capped_and_peak_memory_stays_low(tmp_path):
 
 def test_huge_content_stream_is_too_large(tmp_path):
     f = tmp_path / "big.pdf"
-    f.write_bytes(pdf(one_page(TEXT + b"\n" + TEXT * 5000)))
-    r = parse_pdf(f, {"max_content_bytes": 100_000})
+    f.write_bytes(pdf(one_page(TEXT + b"\n" + TEXT * 300)))
+    r = parse_pdf(f, {"max_content_bytes": 10_000})
     assert r.status == "failed" and "content streams are" in r.error and "too large" in r.error
     assert parse_pdf(f).status == "ok"  # under the default cap it is just text
 
@@ -400,3 +399,19 @@ def test_settings_refuse_nonsense_limits():
             Settings(timeout=bad)
     with pytest.raises(ValueError, match="memory_limit_mb"):
         Settings(memory_limit_mb=10)
+
+
+def test_nothing_is_committed_once_the_batch_is_gone(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(write.ParentGone):
+        write.write_report(parse_pdf(GOOD, {"ocr": False}), out, may_commit=lambda: False)
+    assert write.committed(out) == set() and write.parts(out, "sections")  # orphans only
+    write.sweep(out)
+    assert not write.parts(out, "sections")
+
+
+def test_display_names():
+    assert batch.display(b"/a/\xc4\xea\xb6\xc8.pdf") == "/a/年度.pdf"  # GBK
+    assert batch.display(b"/a/\xff\xfe.pdf") == "/a/\\xff\\xfe.pdf"
+    assert batch.display("/a/x\x1b[2J\ny.pdf") == "/a/x\\x1b[2J\\x0ay.pdf"
+    assert batch.clean_message("bad \udcff name\x07") == "bad \\udcff name\\x07"

@@ -315,6 +315,10 @@ def _paths_extra(raw: list[bytes]) -> dict:
     return {"paths": "\n".join(display(b) for b in raw), "path_bytes": b"\0".join(raw)}
 
 
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EEXIST,
+                  errno.EFBIG, errno.EIO, errno.ENAMETOOLONG, errno.EISDIR}
+
+
 def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | None = None, jobs: int | None = None,
            force: bool = False, max_tasks: int = 50, progress: bool = True, retry_failed: bool = False,
            lock_wait: float = 5.0) -> Summary:
@@ -333,7 +337,9 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
     except write.Locked as e:
         raise CannotRun(str(e)) from None
     except OSError as e:
-        raise CannotRun(f"cannot write to {display(out)}: {e.strerror or e}") from None
+        if e.errno in _OUTPUT_ERRORS:
+            raise CannotRun(f"cannot write to {display(out)}: {e.strerror or e}") from None
+        raise CannotRun(f"the batch stopped: {clean_message(e.strerror or str(e))}") from None
     summary.seconds = time.time() - t0
     return summary
 
@@ -441,7 +447,12 @@ def _pool(todo: list[tuple[str, str, dict]], out: str, settings: Settings, jobs:
                         s.kill(); slots[i] = s = _Slot(ctx, settings, out)
                         continue  # the new worker gets a task once it is ready
                     s.task, s.started = queue.pop(), time.time()
-                    s.conn.send(s.task)
+                    try:
+                        s.conn.send(s.task)
+                    except OSError:  # it died between saying ready and now: the task goes back
+                        queue.append(s.task)
+                        s.task = None
+                        s.kill(); slots[i] = _Slot(ctx, settings, out)
             live = [s for s in slots if s.task or not s.ready]
             deadlines = [s.started + settings.timeout if s.task else s.born + START_LIMIT for s in live]
             ready = wait([s.conn for s in live], timeout=max(0.0, min(deadlines) - time.time()) if deadlines else 1.0)
@@ -457,7 +468,7 @@ def _pool(todo: list[tuple[str, str, dict]], out: str, settings: Settings, jobs:
                                      if settings.memory_limit_mb else "out of memory")
                             died(s, f"the parser process died while reading this file ({why}); it may have run "
                                     f"{limit} or hit a bug on a malformed file (the next run tries again)")
-                        else:
+                        elif not s.ready:  # died while starting: three in a row and the batch cannot run
                             failed_starts += 1
                             if failed_starts >= 3:
                                 raise CannotRun(f"worker processes cannot start ({why}); is --memory-limit too low?")
