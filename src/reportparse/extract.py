@@ -20,7 +20,7 @@ import regex
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 
 from . import ocr, repair, streamtable
-from .model import Extracted, Line, Page, Table
+from .model import Extracted, Glyph, Line, Page, Table
 from .settings import Settings
 
 
@@ -105,7 +105,7 @@ def turned_page_text(chars: list[dict], width: float, height: float) -> tuple[li
         else:
             box = (width - x1, width - x0, height - bottom, height - top)
         out.append({**c, "x0": box[0], "x1": box[1], "top": box[2], "bottom": box[3], "upright": True,
-                    "matrix": (1, 0, 0, 1, 0, 0), "size": box[3] - box[2]})
+                    "matrix": (1, 0, 0, 1, 0, 0), "size": box[3] - box[2], "shown": (x0, top, x1, bottom)})
     return (out, height, width) if d in (90, -90) else (out, width, height)
 
 
@@ -193,6 +193,13 @@ def visual_lines(chars: list[dict], dedupe: float = 1.0) -> list[list[dict]]:
     return out
 
 
+def glyphs_of(vlines: list[list[dict]]) -> list[list[Glyph]]:
+    """Each visual line's characters with their boxes on the page as shown (a turned
+    page's too), kept so that boxes.py can point at a figure where it stands."""
+    return [[(c["text"], *c.get("shown", (c["x0"], c["top"], c["x1"], c["bottom"]))) for c in vl
+             if not c["text"].isspace()] for vl in vlines]
+
+
 def build_lines(chars: list[dict], page_no: int, dedupe: float = 1.0) -> list[Line]:
     return lines_of(visual_lines(chars, dedupe), page_no)
 
@@ -257,7 +264,8 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
     turned = turned_page_text(page.chars, *shown)
     if turned is not None:  # text runs along a turned page: read it in its own frame, tables as text
         chars, out.width, out.height = turned
-        out.lines = build_lines(chars, number, settings.dedupe_tolerance)
+        vlines = visual_lines(chars, settings.dedupe_tolerance)
+        out.lines, out.glyphs = lines_of(vlines, number), glyphs_of(vlines)
         return out
     chars = _watermark_like([c for c in page.chars if _upright(c)])
     garbage = _garbage_share(chars)
@@ -277,6 +285,7 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
             out.note = (f"page {number}: {why} needs OCR but tesseract is not installed; install it with "
                         "`apt-get install tesseract-ocr tesseract-ocr-chi-sim`")
         return out
+    out.glyphs = glyphs_of(visual_lines(chars, settings.dedupe_tolerance))
     try:
         out.tables, chars = _tables(page, chars, number, settings)
     except Exception as e:  # pdfplumber's table finder on odd geometry: keep the text, say what was lost

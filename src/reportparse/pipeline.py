@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from . import check, extract, normalize, recognize, segment, tables
+from . import boxes, check, extract, normalize, recognize, segment, tables
 from .model import Paragraph, Report, Table
 from .settings import Settings
 
@@ -36,6 +36,7 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None,
     report.page_count, report.ocr_pages = ex.page_count, ex.ocr_pages
     paras, tbls = normalize.normalize(ex, settings.band)
     analyze(report, paras, tbls, ex.title_hint)
+    boxes.locate(report, ex.pages)
     if ex.errors:
         report.status = "partial"
         report.error = "; ".join(ex.errors[:5]) + (f"; and {len(ex.errors) - 5} more" if len(ex.errors) > 5 else "")
