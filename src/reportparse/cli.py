@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--fail-on", choices=["fail", "warn", "never"], default="never",
                      help="exit 1 when any check has this status or worse (default: never)")
     chk.add_argument("--all", action="store_true", help="also list passing checks")
+    rev = sub.add_parser("review", help="write a static review site: each figure boxed on its page image")
+    rev.add_argument("out", nargs="?", default="outputs", metavar="OUT", help="output folder (default: outputs)")
+    rev.add_argument("--out", dest="site", default="review", metavar="DIR",
+                     help="folder for the site; page images already there are reused (default: review)")
     return p
 
 
@@ -71,10 +75,22 @@ def _check(a: argparse.Namespace) -> int:
     return 1 if worst <= limit else 0
 
 
+def _review(a: argparse.Namespace) -> int:
+    from .review import build
+    if not os.path.isdir(os.path.join(a.out, "documents")):
+        print(f"{a.out}: no reportparse output here (no documents/ folder); run `reportparse ingest` first",
+              file=sys.stderr)
+        return 2
+    s = build(a.out, a.site)
+    print(f"{s.documents} documents; page images: {s.pages_rendered} rendered, {s.pages_reused} reused; "
+          f"open {os.path.join(a.site, 'index.html')}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     a = _parser().parse_args(argv)
     try:
-        return {"ingest": _ingest, "check": _check}[a.command](a)
+        return {"ingest": _ingest, "check": _check, "review": _review}[a.command](a)
     except BrokenPipeError:  # output piped into head and closed: stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
