@@ -144,7 +144,7 @@ th{background:#eef1f4;position:sticky;top:0}tr.sel td{background:#fff4c2}
 .pg img{width:100%%;display:block}
 .hl{position:absolute;border:3px solid rgb(255,0,200);background:rgba(255,0,200,.18);box-sizing:border-box;
     margin:-3px;padding:3px;min-width:6px;min-height:6px}
-.card{background:#fff;border:1px solid #e3e6ea;border-left:5px solid #b3121b;margin:8px 0;padding:8px}
+.card{color:#1d232a;font-weight:normal;background:#fff;border:1px solid #e3e6ea;border-left:5px solid #b3121b;margin:8px 0;padding:8px}
 .card.warn{border-left-color:#d08a00;font-weight:normal}.card .pg{max-width:720px}
 a.go{cursor:pointer}.nobox{color:#777;font-size:12px}
 .controls{margin:8px 0}.controls input,.controls select{font:inherit;padding:3px}
