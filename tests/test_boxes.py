@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from conftest import has_tesseract
 
 from reportparse import boxes, parse_pdf
 from reportparse.model import Line, Page
@@ -97,3 +98,28 @@ def test_boxes_are_written(samples_out):
     m = t["measures"].dropna(subset=["x0"])
     assert len(m) and ((m.x0 < m.x1) & (m.top < m.bottom)).all()
     assert t["items"].page.notna().mean() > 0.9  # found on its section's pages
+
+
+def test_ocr_page_lines_spread_over_their_box():
+    page = Page(1, 595, 842, ocr=True, lines=[Line(1, "支出1,234.5万元", 100, 280, 200, 214, 14, ocr=True)])
+    hit = boxes.find(boxes.index_page(page), "1,234.5")
+    assert hit is not None
+    x0, top, x1, bottom = hit[1]
+    assert 100 < x0 < x1 < 280 and (top, bottom) == (200, 214)
+
+
+@pytest.mark.ocr
+@pytest.mark.skipif(not has_tesseract(), reason="tesseract not installed")
+def test_scanned_table_figures_get_their_cells_boxes(tmp_path):
+    import sys
+    sys.path.insert(0, str(SAMPLES))
+    import build
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(build.scan((SAMPLES / "jiaoyu-project-2024.pdf").read_bytes(), dpi=200, pages=1))
+    r = parse_pdf(path)
+    (table,) = [t for t in r.tables if t.ocr]
+    rows = [m for m in r.measures if m.origin == "table"]
+    assert rows and all(m.box for m in rows)
+    for m in rows:  # inside the scanned grid, one row high
+        assert table.top - 2 <= m.box[1] < m.box[3] <= table.bottom + 2
+        assert m.box[3] - m.box[1] < 0.25 * (table.bottom - table.top)

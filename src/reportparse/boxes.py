@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 import regex
 
@@ -18,6 +19,7 @@ from . import numbers, patterns
 from .model import Amount, Box, Check, Glyph, Item, Measure, Page, Report
 
 FOLD = {"，": ",", "：": ":", "；": ";", "（": "(", "）": ")"}  # same on both sides, so only consistency matters
+CELL = "\x1f"  # a glyph that only marks where an OCR'd cell starts
 GAP = 1.0  # a gap wider than this many character heights separates cells
 CONTEXT = 12  # characters of the quote each side of a figure compared with the page
 HAN = regex.compile(r"\p{Han}{2,}")
@@ -40,6 +42,11 @@ def canon(text: str) -> str:
     if _CANON is None:
         _CANON = _canon_table()
     return regex.sub(r"[\s|]+", "", text.translate(_CANON))
+
+
+@lru_cache(maxsize=4096)
+def _canon_glyph(ch: str) -> str:
+    return canon(ch)
 
 
 @dataclass
@@ -69,25 +76,41 @@ def _ocr_glyphs(page: Page) -> list[list[Glyph]]:
     return out
 
 
+def _cell_glyphs(page: Page) -> list[list[Glyph]]:
+    """Rows of OCR'd table cells: each character gets its cell's box (where in the cell it
+    stands is not known), cells apart by the cell gap."""
+    out = []
+    for t in page.tables:
+        for row, boxes in zip(t.rows, t.cells):
+            out.append([g for text, box in zip(row, boxes) if text and box
+                        for g in [(CELL, *box)] + [(ch, *box) for ch in regex.sub(r"\s+", "", text)]])
+    return [r for r in out if r]
+
+
 def index_page(page: Page) -> PageIndex:
     idx = PageIndex()
     parts: list[str] = []
-    for n, row in enumerate(page.glyphs or _ocr_glyphs(page)):
-        idx.starts.append(sum(len(p) for p in parts))
+    size = 0
+    for n, row in enumerate(page.glyphs or (_ocr_glyphs(page) + _cell_glyphs(page))):
+        idx.starts.append(size)
         line: list[str] = []
         prev_x1 = None
         for ch, x0, top, x1, bottom in row:
-            if prev_x1 is not None and x0 - prev_x1 > GAP * (bottom - top) and line:
+            ch = _canon_glyph(ch) if ch != CELL else ch
+            if prev_x1 is not None and (x0 - prev_x1 > GAP * (bottom - top) or ch == CELL) and line:
                 line.append(" ")  # a column gap: table cells on one visual line stay apart
                 idx.boxes.append(idx.boxes[-1])
                 idx.line.append(n)
             prev_x1 = x1
-            for c in canon(ch):
+            if ch == CELL:
+                continue
+            for c in ch:
                 line.append(c)
                 idx.boxes.append((x0, top, x1, bottom))
                 idx.line.append(n)
         parts.append("".join(line))
         idx.lines.append(parts[-1])
+        size += len(line)
     idx.text = "".join(parts)
     return idx
 

@@ -27,6 +27,7 @@ class Table:
     top: float = 0.0
     bottom: float = 0.0
     ocr: bool = False  # cells read by OCR: their digits are less certain than a text layer's
+    cells: list[list[Box | None]] = field(default_factory=list, repr=False)  # OCR'd cells' boxes, aligned with rows
 
 
 @dataclass
