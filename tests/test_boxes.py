@@ -123,3 +123,14 @@ def test_scanned_table_figures_get_their_cells_boxes(tmp_path):
     for m in rows:  # inside the scanned grid, one row high
         assert table.top - 2 <= m.box[1] < m.box[3] <= table.bottom + 2
         assert m.box[3] - m.box[1] < 0.25 * (table.bottom - table.top)
+
+
+def test_check_without_a_number_points_at_the_row_it_quotes():
+    from reportparse.model import Check
+    row = [(ch, 100 + 10 * i, 300, 108 + 10 * i, 312) for i, ch in enumerate("受益人数")] \
+        + [(ch, 300 + 10 * i, 300, 308 + 10 * i, 312) for i, ch in enumerate("≥500人")]
+    other = [(ch, 100 + 10 * i, 100, 108 + 10 * i, 112) for i, ch in enumerate("受益人数说明")]
+    loc = boxes.Locator([Page(1, 595, 842, glyphs=[other, row])])
+    c = Check("unit_mismatch", "warn", 1, "受益人数: target in 人 but actual in % ('受益人数 | ≥500人 | 95%')")
+    box = boxes.check_box(loc, c, [])
+    assert box is not None and box[1] == 300  # the row with the quoted cells, not the first 受益人数

@@ -24,6 +24,7 @@ GAP = 1.0  # a gap wider than this many character heights separates cells
 CONTEXT = 12  # characters of the quote each side of a figure compared with the page
 HAN = regex.compile(r"\p{Han}{2,}")
 CLAIM = regex.compile(r"""claim (['"])(.+?)\1""")
+QUOTED = regex.compile(r"""(['"])(.+?)\1""")
 
 
 def _canon_table() -> dict[int, str]:
@@ -297,6 +298,11 @@ def check_box(loc: Locator, c: Check, amounts: list[Amount]) -> Box | None:
             box = loc.value(c.page, v, hints)
             if box is not None:
                 return box
+    quoted = QUOTED.search(c.message)  # no number to point at (a unit mismatch): the row it quotes
+    if quoted is not None:
+        cells = [x for x in (y.strip() for y in quoted.group(2).split("|")) if len(canon(x)) >= 2]
+        hit = loc.written(c.page, cells[0][:16], "", "", cells[1:], near=False) if cells else None
+        return hit[1] if hit else None
     return None
 
 
