@@ -109,3 +109,21 @@ def test_chromium_renders_the_index_and_a_failed_checks_highlight(site, tmp_path
     px = np.asarray(Image.open(shot).convert("RGB")).astype(int)
     pink = int(((abs(px[..., 0] - MAGENTA[0]) < 40) & (px[..., 1] < 80) & (abs(px[..., 2] - MAGENTA[2]) < 40)).sum())
     assert pink > 40, "no highlight drawn over the page image"
+
+
+def _figs(page: Path) -> list[dict]:
+    import json
+    return json.loads(re.search(r"const FIGS=(\[.*?\]);", page.read_text(encoding="utf-8"), re.S).group(1))
+
+
+def test_turned_text_gets_no_box_but_a_landscape_table_does(site):
+    """/Rotate pages: upright text (a landscape table) agrees with the image and is boxed; text
+    drawn turned is placed off the image's frame by pdfminer, so it is shown without a box."""
+    import reportparse
+    dest, _, out = site
+    docs = reportparse.load(out)["documents"]
+    by_name = {Path(s).name: i for i, s in zip(docs.doc_id, docs.source)}
+    turned = _figs(dest / "docs" / f"{by_name['wenlv-2024-turned.pdf']}.html")
+    table = _figs(dest / "docs" / f"{by_name['rotated-table-2023.pdf']}.html")
+    assert turned and all(f["box"] is None for f in turned)
+    assert [f for f in table if f["page"] == 2] and all(f["box"] for f in table if f["page"] == 2)

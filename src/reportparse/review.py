@@ -72,7 +72,7 @@ class Renderer:
         self.pdf, self.folder, self._doc = pdf, folder, None
         self.sizes: dict[int, tuple[float, float]] = {}  # page -> (width, height) in points
         self.rendered = self.reused = 0
-        self.turned: set[int] = set()  # pages whose boxes cannot be drawn over the image
+        self.turned: set[int] = set()  # pages whose boxes would not match the image
 
     def page(self, n: int) -> tuple[str, float, float] | None:
         """(image file name, page width, page height in points) or None when it cannot be shown."""
@@ -101,13 +101,20 @@ class Renderer:
         return self._doc
 
     def _turned(self, n: int) -> bool:
-        """A page turned by /Rotate 90 or 270: pdfplumber gives its chars in another frame than
-        the rendered image, so its boxes are not drawn rather than drawn in the wrong place."""
+        """A page turned by /Rotate whose text is drawn turned too (most characters not
+        upright): pdfminer places such characters off the rendered page's frame, so their
+        boxes are not drawn rather than drawn in the wrong place. A /Rotate page with upright
+        text (a landscape table) is drawn: its characters and the image agree."""
         try:
             doc = self._open()
-            return doc is not None and 1 <= n <= len(doc) and doc[n - 1].get_rotation() % 180 == 90
+            if doc is None or not 1 <= n <= len(doc) or doc[n - 1].get_rotation() == 0:
+                return False
+            import pdfplumber
+            with pdfplumber.open(str(self.pdf)) as pdf:
+                chars = pdf.pages[n - 1].chars
+            return sum(not c.get("upright", True) for c in chars) > 0.5 * len(chars)
         except Exception:
-            return False
+            return True  # cannot tell: better no box than a misplaced one
 
     def _render(self, n: int, path: Path) -> tuple[float, float] | None:
         if self.pdf is None:
