@@ -127,3 +127,14 @@ def test_turned_text_gets_no_box_but_a_landscape_table_does(site):
     table = _figs(dest / "docs" / f"{by_name['rotated-table-2023.pdf']}.html")
     assert turned and all(f["box"] is None for f in turned)
     assert [f for f in table if f["page"] == 2] and all(f["box"] for f in table if f["page"] == 2)
+
+
+def test_review_command_writes_the_site_and_refuses_a_folder_without_output(samples_out, tmp_path):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "reportparse", "review", *a], capture_output=True,
+                                    text=True, cwd=ROOT)
+    r = run(str(samples_out), "--out", str(tmp_path / "site"))
+    assert r.returncode == 0 and "documents; page images" in r.stdout
+    assert (tmp_path / "site" / "index.html").is_file()
+    r = run(str(tmp_path / "nothing"), "--out", str(tmp_path / "site2"))
+    assert r.returncode == 2 and "run `reportparse ingest` first" in r.stderr
+    assert not (tmp_path / "site2").exists()
