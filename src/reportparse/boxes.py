@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import Callable
 
 import regex
 
@@ -89,6 +90,7 @@ def _cell_glyphs(page: Page) -> list[list[Glyph]]:
 
 
 def index_page(page: Page) -> PageIndex:
+    """One page made searchable: its glyph lines (or OCR lines and cells) in canonical form."""
     idx = PageIndex()
     parts: list[str] = []
     size = 0
@@ -117,6 +119,7 @@ def index_page(page: Page) -> PageIndex:
 
 
 def union(boxes: list[Box]) -> Box | None:
+    """The smallest box around all of them (a figure's characters, a target and its actual)."""
     if not boxes:
         return None
     return (round(min(b[0] for b in boxes), 2), round(min(b[1] for b in boxes), 2),
@@ -190,6 +193,7 @@ class Locator:
         self._idx: dict[int, PageIndex] = {}
 
     def index(self, page: int | None) -> PageIndex | None:
+        """The page's index, built on first use; None for a page that was not extracted."""
         if page is None or page not in self.pages:
             return None
         if page not in self._idx:
@@ -209,7 +213,7 @@ class Locator:
                 return hit
         return None
 
-    def quantity(self, page: int | None, quote: str, pick, hints: list[str] | None = None, skip: int = -1
+    def quantity(self, page: int | None, quote: str, pick: Callable[[numbers.Quantity], bool], hints: list[str] | None = None, skip: int = -1
                  ) -> tuple[int, Box | None, int]:
         """The first quantity of ``quote`` (from index ``skip`` on) that ``pick`` accepts, located:
         (its index in the quote, its box, the page it was found on)."""
@@ -245,6 +249,7 @@ class Locator:
 
 
 def amount_box(loc: Locator, a: Amount) -> Box | None:
+    """A money figure: from prose by its known offset in the paragraph, else by its quote."""
     if a.para is not None and a.offset >= 0:  # read from prose: the number is at a known offset
         q = next(iter(numbers.find(a.para.text[a.offset:], with_bare=True)), None)
         if q is not None and q.start == 0:
