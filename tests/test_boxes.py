@@ -79,7 +79,7 @@ def test_unfound_figure_keeps_no_box():
 def test_cells_on_one_line_are_kept_apart():
     glyphs = [[(ch, 100 + 8 * i, 100, 106 + 8 * i, 112) for i, ch in enumerate("5860.00")]
               + [(ch, 200 + 8 * i, 100, 206 + 8 * i, 112) for i, ch in enumerate("96.84%")]]
-    idx = boxes.index_page(Page(1, 595, 842, glyphs=glyphs))
+    idx = boxes.index_page(Page(1, 595, 842, glyphs=[boxes._line(g) for g in glyphs]))
     assert idx.text == "5860.00 96.84%"
     assert boxes.find(idx, "0096") is None  # no number runs across the column gap
 
@@ -130,7 +130,7 @@ def test_check_without_a_number_points_at_the_row_it_quotes():
     row = [(ch, 100 + 10 * i, 300, 108 + 10 * i, 312) for i, ch in enumerate("受益人数")] \
         + [(ch, 300 + 10 * i, 300, 308 + 10 * i, 312) for i, ch in enumerate("≥500人")]
     other = [(ch, 100 + 10 * i, 100, 108 + 10 * i, 112) for i, ch in enumerate("受益人数说明")]
-    loc = boxes.Locator([Page(1, 595, 842, glyphs=[other, row])])
+    loc = boxes.Locator([Page(1, 595, 842, glyphs=[boxes._line(other), boxes._line(row)])])
     c = Check("unit_mismatch", "warn", 1, "受益人数: target in 人 but actual in % ('受益人数 | ≥500人 | 95%')")
     box = boxes.check_box(loc, c, [])
     assert box is not None and box[1] == 300  # the row with the quoted cells, not the first 受益人数

@@ -9,6 +9,7 @@ the line's width (full-width CJK, half-width Latin), which is close for Tesserac
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -17,7 +18,7 @@ from typing import Callable
 import regex
 
 from . import numbers, patterns
-from .model import Amount, Box, Check, Glyph, Item, Measure, Page, Report
+from .model import Amount, Box, Check, GlyphLine, Item, Measure, Page, Report
 
 FOLD = {"，": ",", "：": ":", "；": ";", "（": "(", "）": ")"}  # same on both sides, so only consistency matters
 CELL = "\x1f"  # a glyph that only marks where an OCR'd cell starts
@@ -61,7 +62,14 @@ class PageIndex:
     starts: list[int] = field(default_factory=list)  # where each visual line starts in text
 
 
-def _ocr_glyphs(page: Page) -> list[list[Glyph]]:
+def _line(chars: list[tuple[str, float, float, float, float]]) -> GlyphLine:
+    boxes = array("f")
+    for _, *box in chars:
+        boxes.extend(box)
+    return "".join(ch for ch, *_ in chars), boxes
+
+
+def _ocr_glyphs(page: Page) -> list[GlyphLine]:
     """Characters of OCR lines spread over each line box, CJK full width, others half."""
     out = []
     for ln in page.lines:
@@ -74,11 +82,11 @@ def _ocr_glyphs(page: Page) -> list[list[Glyph]]:
         for ch, w in zip(text, widths):
             row.append((ch, x, ln.top, x + w * step, ln.bottom))
             x += w * step
-        out.append(row)
+        out.append(_line(row))
     return out
 
 
-def _cell_glyphs(page: Page) -> list[list[Glyph]]:
+def _cell_glyphs(page: Page) -> list[GlyphLine]:
     """Rows of OCR'd table cells: each character gets its cell's box (where in the cell it
     stands is not known), cells apart by the cell gap."""
     out = []
@@ -86,7 +94,7 @@ def _cell_glyphs(page: Page) -> list[list[Glyph]]:
         for row, boxes in zip(t.rows, t.cells):
             out.append([g for text, box in zip(row, boxes) if text and box
                         for g in [(CELL, *box)] + [(ch, *box) for ch in regex.sub(r"\s+", "", text)]])
-    return [r for r in out if r]
+    return [_line(r) for r in out if r]
 
 
 def index_page(page: Page) -> PageIndex:
@@ -94,11 +102,12 @@ def index_page(page: Page) -> PageIndex:
     idx = PageIndex()
     parts: list[str] = []
     size = 0
-    for n, row in enumerate(page.glyphs or (_ocr_glyphs(page) + _cell_glyphs(page))):
+    for n, (text, boxes) in enumerate(page.glyphs or (_ocr_glyphs(page) + _cell_glyphs(page))):
         idx.starts.append(size)
         line: list[str] = []
         prev_x1 = None
-        for ch, x0, top, x1, bottom in row:
+        for i, ch in enumerate(text):
+            x0, top, x1, bottom = boxes[4 * i:4 * i + 4]
             ch = _canon_glyph(ch) if ch != CELL else ch
             if prev_x1 is not None and (x0 - prev_x1 > GAP * (bottom - top) or ch == CELL) and line:
                 line.append(" ")  # a column gap: table cells on one visual line stay apart

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+from array import array
 import statistics
 from pathlib import Path
 from typing import Callable
@@ -20,7 +21,7 @@ import regex
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 
 from . import ocr, repair, streamtable
-from .model import Extracted, Glyph, Line, Page, Table
+from .model import Extracted, GlyphLine, Line, Page, Table
 from .settings import Settings
 
 
@@ -193,11 +194,20 @@ def visual_lines(chars: list[dict], dedupe: float = 1.0) -> list[list[dict]]:
     return out
 
 
-def glyphs_of(vlines: list[list[dict]]) -> list[list[Glyph]]:
+def glyphs_of(vlines: list[list[dict]]) -> list[GlyphLine]:
     """Each visual line's characters with their boxes on the page as shown (a turned
     page's too), kept so that boxes.py can point at a figure where it stands."""
-    return [[(c["text"], *c.get("shown", (c["x0"], c["top"], c["x1"], c["bottom"]))) for c in vl
-             if not c["text"].isspace()] for vl in vlines]
+    out = []
+    for vl in vlines:
+        text, boxes = [], array("f")
+        for c in vl:
+            if not c["text"].isspace():
+                box = c.get("shown", (c["x0"], c["top"], c["x1"], c["bottom"]))
+                for ch in c["text"]:  # one box per character, a ligature's repeated
+                    text.append(ch)
+                    boxes.extend(box)
+        out.append(("".join(text), boxes))
+    return out
 
 
 def build_lines(chars: list[dict], page_no: int, dedupe: float = 1.0) -> list[Line]:

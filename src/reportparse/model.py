@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points from the page's top-left
-Glyph = tuple[str, float, float, float, float]  # a character as drawn and its box (boxes.py finds figures by them)
+# One visual line's characters as drawn and their boxes (x0, top, x1, bottom for each
+# character, flat float32: an archive's pages hold millions); boxes.py finds figures by them
+GlyphLine = tuple[str, "array"]
 
 
 @dataclass
@@ -39,7 +41,7 @@ class Page:
     tables: list[Table] = field(default_factory=list)
     ocr: bool = False
     note: str | None = None  # why the page is degraded, if it is
-    glyphs: list[list[Glyph]] = field(default_factory=list, repr=False)  # cleaned chars per visual line, tables included
+    glyphs: list[GlyphLine] = field(default_factory=list, repr=False)  # cleaned chars per visual line, tables included
 
 
 @dataclass
