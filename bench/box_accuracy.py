@@ -52,6 +52,22 @@ def _crop_text(page, bbox: tuple[float, float, float, float]) -> str:
     return "".join(c["text"] for c in sorted(inside, key=lambda c: (round(c["top"]), c["x0"])))
 
 
+def _measure_ok(page, r, numbers, canon) -> bool:
+    """A measure's box shows its target and its actual as written in its quote (those of
+    them that stand on the measure's page: a pair may straddle a page break)."""
+    if r.x0 is None or r.x0 != r.x0:
+        return False
+    flat = canon(_crop_text(page, (r.x0, r.top, r.x1, r.bottom)))
+    on_page = canon(page.extract_text() or "")
+    qs = numbers.find(str(r.quote), with_bare=True)
+    need = []
+    for v in (r.target_value, r.actual_value):
+        q = next((q for q in qs if v == v and v is not None and abs(float(q.base) - v) <= 1e-9 * max(1.0, abs(v))), None)
+        if q is not None and canon(q.number_text) in on_page:
+            need.append(canon(q.number_text))
+    return bool(need) and all(n in flat for n in need)
+
+
 def measure(out: str | Path) -> dict[str, float | int]:
     """Coverage of boxes per table and the crop accuracy of amounts on text pages."""
     import reportparse
@@ -66,11 +82,12 @@ def measure(out: str | Path) -> dict[str, float | int]:
         res[f"{name}_rows"] = len(df)
         res[f"{name}_boxed"] = round(float(df.x0.notna().mean()), 4) if len(df) else 1.0
     sources = dict(zip(t["documents"].doc_id, t["documents"].source))
-    amounts = t["amounts"]
     by_doc: dict[str, list] = defaultdict(list)
-    for r in amounts.itertuples(index=False):
-        by_doc[r.doc_id].append(r)
-    checked = ok = 0
+    for r in t["amounts"].itertuples(index=False):
+        by_doc[r.doc_id].append(("amount", r))
+    for r in t["measures"].itertuples(index=False):
+        by_doc[r.doc_id].append(("measure", r))
+    checked = ok = m_checked = m_ok = 0
     misses: list[str] = []
     for doc_id, rows in by_doc.items():
         try:
@@ -78,9 +95,17 @@ def measure(out: str | Path) -> dict[str, float | int]:
         except Exception:  # an encrypted or broken source: nothing was read from it either
             continue
         with pdf:
-            for r in rows:
+            for kind, r in rows:
                 page = pdf.pages[int(r.page) - 1] if 0 < int(r.page) <= len(pdf.pages) else None
                 if page is None or not _text_page(page):
+                    continue
+                if kind == "measure":
+                    m_checked += 1
+                    if _measure_ok(page, r, numbers, canon):
+                        m_ok += 1
+                    else:
+                        misses.append(f"{Path(sources[doc_id]).name} p.{r.page}: measure {r.indicator} "
+                                      f"{r.target_value}/{r.actual_value} box {r.x0, r.top, r.x1, r.bottom}")
                     continue
                 checked += 1
                 if r.x0 is None or r.x0 != r.x0:  # no box counts as a miss
@@ -97,6 +122,8 @@ def measure(out: str | Path) -> dict[str, float | int]:
                     misses.append(f"{Path(sources[doc_id]).name} p.{r.page}: {r.value} box {bbox} has {text!r}")
     res["amounts_text_pages"] = checked
     res["amounts_crop_ok"] = round(ok / checked, 4) if checked else 1.0
+    res["measures_text_pages"] = m_checked
+    res["measures_crop_ok"] = round(m_ok / m_checked, 4) if m_checked else 1.0
     res["misses"] = misses  # type: ignore[assignment]
     return res
 
