@@ -134,3 +134,17 @@ def test_check_without_a_number_points_at_the_row_it_quotes():
     c = Check("unit_mismatch", "warn", 1, "受益人数: target in 人 but actual in % ('受益人数 | ≥500人 | 95%')")
     box = boxes.check_box(loc, c, [])
     assert box is not None and box[1] == 300  # the row with the quoted cells, not the first 受益人数
+
+
+def test_measure_pairs_the_goal_stated_after_its_figure(tmp_path):
+    path = _pdf(tmp_path / "after.pdf", [
+        (72, 100, "一、绩效目标完成情况"),
+        (72, 130, "上年设备完好率为85.5%，"),
+        (72, 145, "本年设备完好率仍为85.5%，未达到90%的年度目标。"),
+    ])
+    r = parse_pdf(path, {"ocr": False})
+    (m,) = [m for m in r.measures if m.actual_value == 85.5]
+    assert m.target_value == 90
+    text = _crop(path, m.box)
+    assert "85.5" in text and "90" in text
+    assert m.box[1] > 140  # the 85.5 that the goal judges, beside it, not last year's above

@@ -222,22 +222,23 @@ class Locator:
                 return hit
         return None
 
-    def quantity(self, page: int | None, quote: str, pick: Callable[[numbers.Quantity], bool], hints: list[str] | None = None, skip: int = -1
-                 ) -> tuple[int, Box | None, int]:
-        """The first quantity of ``quote`` (from index ``skip`` on) that ``pick`` accepts, located:
-        (its index in the quote, its box, the page it was found on)."""
+    def quantity(self, page: int | None, quote: str, pick: Callable[[numbers.Quantity], bool],
+                 hints: list[str] | None = None) -> tuple[Box | None, int]:
+        """The first quantity of ``quote`` that ``pick`` accepts, located: (box, page found on)."""
         qs = numbers.find(quote, with_bare=True)
-        order = [i for i in range(len(qs)) if i > skip] + [i for i in range(len(qs)) if i <= skip]
-        for i in order:
-            if pick(qs[i]):
-                written, before, after = _figure(quote, qs[i])
-                for p in [page] + ([page + 1, page - 1] if page is not None else []):
-                    idx = self.index(p)
-                    hit = find(idx, canon(written), before, after, hints) if idx is not None else None
-                    if hit is not None:
-                        return i, hit[1], p
-                return i, None, page or -1
-        return -1, None, page or -1
+        i = next((i for i, q in enumerate(qs) if pick(q)), None)
+        return self.nth(page, quote, qs, i, hints) if i is not None else (None, page or -1)
+
+    def nth(self, page: int | None, quote: str, qs: list[numbers.Quantity], i: int, hints: list[str] | None
+            ) -> tuple[Box | None, int]:
+        """Quantity ``qs[i]`` of ``quote`` located on its page or the pages beside it."""
+        written, before, after = _figure(quote, qs[i])
+        for p in [page] + ([page + 1, page - 1] if page is not None else []):
+            idx = self.index(p)
+            hit = find(idx, canon(written), before, after, hints) if idx is not None else None
+            if hit is not None:
+                return hit[1], p
+        return None, page or -1
 
     def value(self, page: int | None, v: float, hints: list[str]) -> Box | None:
         """A number on the page whose value (as written or in base units) is ``v``, where
@@ -266,16 +267,23 @@ def amount_box(loc: Locator, a: Amount) -> Box | None:
             hit = loc.written(a.page, written, a.para.text[:a.offset], after, [])
             if hit is not None:
                 return hit[1]
-    _, box, _ = loc.quantity(a.page, a.quote, lambda q: _same(q.base, a.amount) or _same(q.base_max, a.amount)
-                             or _same(q.value, a.value), _cells(a.quote))
+    box, _ = loc.quantity(a.page, a.quote, lambda q: _same(q.base, a.amount) or _same(q.base_max, a.amount)
+                          or _same(q.value, a.value), _cells(a.quote))
     return box
 
 
 def measure_box(loc: Locator, m: Measure) -> Box | None:
-    """Target and actual together when they stand on one page, else whichever was found."""
+    """Target and actual together when they stand on one page, else whichever was found.
+    Where a value occurs twice in the quote, the target and actual nearest each other pair
+    (a goal may be stated before or after its figure)."""
     hints = _cells(m.quote)
-    ti, tbox, tpage = loc.quantity(m.page, m.quote, lambda q: _same(q.base, m.target_value), hints)
-    _, abox, apage = loc.quantity(m.page, m.quote, lambda q: _same(q.base, m.actual_value), hints, skip=ti)
+    qs = numbers.find(m.quote, with_bare=True)
+    ts = [i for i, q in enumerate(qs) if _same(q.base, m.target_value)]
+    acts = [i for i, q in enumerate(qs) if _same(q.base, m.actual_value)]
+    pairs = sorted(((abs(t - a), t > a, t, a) for t in ts for a in acts if t != a))
+    ti, ai = (pairs[0][2], pairs[0][3]) if pairs else (ts[0] if ts else None, acts[0] if acts else None)
+    tbox, tpage = loc.nth(m.page, m.quote, qs, ti, hints) if ti is not None else (None, -1)
+    abox, apage = loc.nth(m.page, m.quote, qs, ai, hints) if ai is not None else (None, -1)
     if tbox and abox and tpage == apage == m.page:
         return union([tbox, abox])
     return tbox if tbox and tpage == m.page else abox if abox and apage == m.page else None
