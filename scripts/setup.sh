@@ -11,6 +11,8 @@ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | gre
 [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need="$need fonts-wqy-zenhei"
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || need="$need fonts-noto-cjk"
 command -v qpdf >/dev/null 2>&1 || need="$need qpdf"
+# headless Chromium renders the review site in its test (tests/test_review.py)
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need="$need chromium"
 if [ -n "$need" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else SUDO="none"; fi
   if [ "$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then

@@ -73,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
                      "money also in 万元")
     exp.add_argument("--csv", metavar="DIR", help="folder for one CSV per table (UTF-8 with BOM, for Excel)")
     exp.add_argument("--dedupe", action="store_true", help="one file per report and one row per measure pair")
+    rev = sub.add_parser("review", help="write a static review site: each figure boxed on its page image")
+    rev.add_argument("out", nargs="?", default="outputs", metavar="OUT", help="output folder (default: outputs)")
+    rev.add_argument("--out", dest="site", default="review", metavar="DIR",
+                     help="folder for the site; page images already there are reused (default: review)")
     return p
 
 
@@ -174,6 +178,18 @@ def _export(a: argparse.Namespace) -> int:
     return 0
 
 
+def _review(a: argparse.Namespace) -> int:
+    from .review import build
+    if not os.path.isdir(os.path.join(a.out, "documents")):
+        print(f"{a.out}: no reportparse output here (no documents/ folder); run `reportparse ingest` first",
+              file=sys.stderr)
+        return 2
+    s = build(a.out, a.site)
+    print(f"{s.documents} documents; page images: {s.pages_rendered} rendered, {s.pages_reused} reused; "
+          f"open {os.path.join(a.site, 'index.html')}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     a = parser.parse_args(argv)
@@ -181,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return {"ingest": _ingest, "check": _check, "schema": _schema, "export": _export}[a.command](a)
+        return {"ingest": _ingest, "check": _check, "schema": _schema, "export": _export, "review": _review}[a.command](a)
     except BrokenPipeError:  # output piped into head and closed: stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

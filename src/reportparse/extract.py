@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+from array import array
 import signal
 import statistics
 import threading
@@ -27,7 +28,7 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdftypes import PDFStream, resolve1
 
 from . import ocr, repair, streamtable
-from .model import Extracted, Line, Page, Table
+from .model import Extracted, GlyphLine, Line, Page, Table
 from .settings import Settings
 
 
@@ -201,7 +202,7 @@ def turned_page_text(chars: list[dict], width: float, height: float) -> tuple[li
         else:
             box = (width - x1, width - x0, height - bottom, height - top)
         out.append({**c, "x0": box[0], "x1": box[1], "top": box[2], "bottom": box[3], "upright": True,
-                    "matrix": (1, 0, 0, 1, 0, 0), "size": box[3] - box[2]})
+                    "matrix": (1, 0, 0, 1, 0, 0), "size": box[3] - box[2], "shown": (x0, top, x1, bottom)})
     return (out, height, width) if d in (90, -90) else (out, width, height)
 
 
@@ -286,6 +287,22 @@ def visual_lines(chars: list[dict], dedupe: float = 1.0) -> list[list[dict]]:
             if twin is None:
                 kept.append(c)
         out.append(kept)
+    return out
+
+
+def glyphs_of(vlines: list[list[dict]]) -> list[GlyphLine]:
+    """Each visual line's characters with their boxes on the page as shown (a turned
+    page's too), kept so that boxes.py can point at a figure where it stands."""
+    out = []
+    for vl in vlines:
+        text, boxes = [], array("f")
+        for c in vl:
+            if not c["text"].isspace():
+                box = c.get("shown", (c["x0"], c["top"], c["x1"], c["bottom"]))
+                for ch in c["text"]:  # one box per character, a ligature's repeated
+                    text.append(ch)
+                    boxes.extend(box)
+        out.append(("".join(text), boxes))
     return out
 
 
@@ -435,7 +452,8 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
     if turned is not None:  # text runs along a turned page: read it in its own frame, tables as text
         chars, out.width, out.height = turned
         chars = _clean_chars(chars)
-        out.lines = build_lines(chars, number, settings.dedupe_tolerance)
+        vlines = visual_lines(chars, settings.dedupe_tolerance)
+        out.lines, out.glyphs = lines_of(vlines, number), glyphs_of(vlines)
         return out
     chars = _watermark_like([c for c in page.chars if _upright(c)])
     garbage = _garbage_share(chars)
@@ -460,6 +478,7 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
                         "`apt-get install tesseract-ocr tesseract-ocr-chi-sim`")
         return out
     chars = _clean_chars(chars)  # after the garbage share, which counts control codes as garbage
+    out.glyphs = glyphs_of(visual_lines(chars, settings.dedupe_tolerance))
     try:
         out.tables, chars = _tables(page, chars, number, settings)
     except TableSearchSkipped as e:

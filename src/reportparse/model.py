@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points from the page's top-left
+# One visual line's characters as drawn and their boxes (x0, top, x1, bottom for each
+# character, flat float32: an archive's pages hold millions); boxes.py finds figures by them
+GlyphLine = tuple[str, "array"]
 
 
 @dataclass
@@ -26,6 +29,7 @@ class Table:
     top: float = 0.0
     bottom: float = 0.0
     ocr: bool = False  # cells read by OCR: their digits are less certain than a text layer's
+    cells: list[list[Box | None]] = field(default_factory=list, repr=False)  # OCR'd cells' boxes, aligned with rows
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Page:
     ocr: bool = False
     note: str | None = None  # why the page is degraded, if it is (content was lost)
     remark: str | None = None  # something worth knowing that lost no content
+    glyphs: list[GlyphLine] = field(default_factory=list, repr=False)  # cleaned chars per visual line, tables included
 
 
 @dataclass

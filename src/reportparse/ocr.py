@@ -54,10 +54,12 @@ def ocr_tables(image, number: int, dpi: int, settings: Settings) -> tuple[list[T
     gray = np.array(image)
     grids = scangrid.find(gray)
     tables = []
+    scale = 72.0 / dpi
     for g in grids:
-        rows = []
+        rows, boxes = [], []
         for cells in g.rows:
             row: list[str | None] = []
+            boxes.append([None if box is None else tuple(v * scale for v in box) for box in cells])
             for box in cells:
                 if box is None or scangrid.blank(gray, box):
                     row.append(None if box is None else "")
@@ -68,8 +70,7 @@ def ocr_tables(image, number: int, dpi: int, settings: Settings) -> tuple[list[T
                 text = CJK_SPACE.sub("", " ".join(_tesseract(crop, settings, "6", False).split()))
                 row.append(text)
             rows.append(row)
-        scale = 72.0 / dpi
-        tables.append(Table(number, rows, g.top * scale, g.bottom * scale, ocr=True))
+        tables.append(Table(number, rows, g.top * scale, g.bottom * scale, ocr=True, cells=boxes))
         gray[g.top - 3:g.bottom + 4, g.left - 3:g.right + 4] = 255
     return tables, Image.fromarray(gray) if grids else image
 

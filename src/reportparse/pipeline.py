@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from . import check, dedupe, doctype, extract, normalize, recognize, segment, tables
+from . import boxes, check, dedupe, doctype, extract, normalize, recognize, segment, tables
 from .model import Paragraph, Report, Table
 from .settings import Settings
 
@@ -37,6 +37,7 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None,
     paras, tbls = normalize.normalize(ex, settings.band)
     analyze(report, paras, tbls, ex.title_hint)
     report.document.notes += ex.notes  # remarks that lost nothing: the status stays ok
+    boxes.locate(report, ex.pages)
     if ex.errors:
         report.status = "partial"
         report.error = "; ".join(ex.errors[:5]) + (f"; and {len(ex.errors) - 5} more" if len(ex.errors) > 5 else "")
