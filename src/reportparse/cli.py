@@ -181,9 +181,7 @@ def _export(a: argparse.Namespace) -> int:
 def _review(a: argparse.Namespace) -> int:
     from .review import build
     if not os.path.isdir(os.path.join(a.out, "documents")):
-        print(f"{a.out}: no reportparse output here (no documents/ folder); run `reportparse ingest` first",
-              file=sys.stderr)
-        return 2
+        return fail(f"{a.out}: no reportparse output here (no documents/ folder); run `reportparse ingest` first")
     s = build(a.out, a.site)
     print(f"{s.documents} documents; page images: {s.pages_rendered} rendered, {s.pages_reused} reused; "
           f"open {os.path.join(a.site, 'index.html')}")
