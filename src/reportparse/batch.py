@@ -133,9 +133,13 @@ class Progress:
 
 
 def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | None = None, jobs: int | None = None,
-           force: bool = False, max_tasks: int = 50, progress: bool = True) -> Summary:
-    """Ingest files and folders into ``out``; see the module docstring for the guarantees."""
+           force: bool = False, max_tasks: int = 50, progress: bool = True, scheduler: object | None = None) -> Summary:
+    """Ingest files and folders into ``out``; see the module docstring for the guarantees.
+    With ``scheduler`` (a Dask address or Client) the parses run on that cluster (``cluster.py``)."""
     settings = Settings.resolve(settings)
+    if scheduler is not None:
+        from . import cluster
+        paths, out = cluster.prepare(paths, out)
     t0 = time.time()
     os.makedirs(out, exist_ok=True)
     write.sweep(out)
@@ -181,7 +185,9 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
                         error=f"cannot read the file ({e.strerror or e}); check that it exists and is readable")
         write.write_report(report, out)
         record(f, _summarize(report))
-    if todo:
+    if todo and scheduler is not None:
+        cluster.run(scheduler, todo, settings, out, record, max_tasks)
+    elif todo:
         ctx = mp.get_context("spawn")
         slots = [_Slot(ctx, settings, out) for _ in range(jobs)]
         queue = list(reversed(todo))

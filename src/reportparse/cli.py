@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--no-ocr", action="store_true", help="do not OCR image-only or garbled pages")
     ing.add_argument("--password", default="", help="password for encrypted PDFs (default: none)")
     ing.add_argument("--quiet", action="store_true", help="no progress lines")
+    ing.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="run the parses on the Dask cluster at this address (tcp://HOST:PORT) instead of local processes; "
+                     "inputs and --out must be at the same paths on every worker")
     chk = sub.add_parser("check", help="print the consistency checks of an output folder, failures first")
     chk.add_argument("out", nargs="?", default="outputs", help="output folder (default: outputs)")
     chk.add_argument("--fail-on", choices=["fail", "warn", "never"], default="never",
@@ -32,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _ingest(a: argparse.Namespace) -> int:
     from .batch import ingest
-    s = ingest(a.paths, a.out, {"ocr": not a.no_ocr, "timeout": a.timeout, "password": a.password}, a.jobs, a.force, progress=not a.quiet)
+    s = ingest(a.paths, a.out, {"ocr": not a.no_ocr, "timeout": a.timeout, "password": a.password}, a.jobs, a.force, progress=not a.quiet,
+               scheduler=a.scheduler)
     print(f"files {s.files}: parsed {s.parsed}, skipped {s.skipped} (already in {a.out}); pages {s.pages}; "
           f"{s.seconds:.1f} s")
     print("rows: " + ", ".join(f"{k} {v}" for k, v in s.rows.items()))
