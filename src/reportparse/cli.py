@@ -79,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     a = _parser().parse_args(argv)
     try:
         return {"ingest": _ingest, "check": _check}[a.command](a)
+    except RuntimeError as e:
+        from .cluster import ClusterError
+        if not isinstance(e, ClusterError):
+            raise
+        print(f"reportparse: {e}", file=sys.stderr)  # a cluster that cannot run this: a line, not a traceback
+        return 2
     except BrokenPipeError:  # output piped into head and closed: stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

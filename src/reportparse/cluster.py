@@ -137,8 +137,11 @@ def _memory_limit() -> int:
 
 def _checkout(timeout: float) -> _Child:
     with _lock:
-        if _idle:
-            return _idle.pop()
+        while _idle:
+            child = _idle.pop()
+            if child.proc.poll() is None:
+                return child
+            child.kill()  # died while idle (killed from outside): start a fresh one
     child = _Child(_memory_limit())
     if not child.ready(max(timeout, 60.0)):
         child.kill()
