@@ -142,11 +142,12 @@ def _checkout(timeout: float) -> _Child:
             if child.proc.poll() is None:
                 return child
             child.kill()  # died while idle (killed from outside): start a fresh one
-    child = _Child(_memory_limit())
-    if not child.ready(max(timeout, 60.0)):
+    for _ in range(2):  # a second try: one start can be killed from outside, as any process can
+        child = _Child(_memory_limit())
+        if child.ready(max(timeout, 60.0)):
+            return child
         child.kill()
-        raise RuntimeError("the parse process did not start on this worker; is reportparse installed there?")
-    return child
+    raise RuntimeError("the parse process did not start on this worker; is reportparse installed there?")
 
 
 def _task(path: str, doc_id: str, settings: Settings, out: str, max_tasks: int = 50) -> dict:
@@ -234,8 +235,9 @@ def run(scheduler: Any, todo: list[tuple[str, str]], settings: Settings, out: st
             else:
                 err = fut.exception()
                 if isinstance(err, KilledWorker):
-                    why = (f"the workers parsing this file died {err.allowed_failures + 1} times (out of memory, "
-                           "or a crash in a library); it was given up after distributed.scheduler.allowed-failures")
+                    why = (f"given up after the worker parsing it died {err.allowed_failures + 1} time(s) (out of "
+                           "memory, or a crash in a library; distributed.scheduler.allowed-failures is "
+                           f"{err.allowed_failures})")
                 else:
                     why = f"the cluster task failed ({type(err).__name__}: {err}); rerun to retry the file"
                 info = batch._died(path, doc_id, out, why)
