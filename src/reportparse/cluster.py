@@ -28,7 +28,6 @@ from __future__ import annotations
 import atexit
 import os
 import resource
-import signal
 import socket
 import subprocess
 import sys
