@@ -14,8 +14,9 @@ Inside a task the parse runs in a child process that the worker keeps and reuses
 with ``subprocess``, because Dask worker processes are daemons and may not fork
 ``multiprocessing`` children): the task waits for the child's per-page reports and kills it
 when no page finishes within ``settings.timeout`` -- the same limit as the local pool. The
-child's address space is capped at the worker's memory limit (``dask worker
---memory-limit``; at least 2 GiB), a limit Dask itself cannot enforce on a worker's children.
+child's address space is capped at its share of the worker's memory limit (``dask worker
+--memory-limit`` over ``--nthreads``; at least 2 GiB), a limit Dask itself does not enforce
+on a worker's children.
 The child leaves when its worker goes (it watches its parent), so a killed worker never
 commits late.
 
@@ -125,10 +126,12 @@ def _kill_idle() -> None:
 
 
 def _memory_limit() -> int:
-    """The worker's own memory limit as the child's address-space cap (0: none)."""
+    """The worker's memory limit shared among its threads (each parses in its own child), as a
+    child's address-space cap, at least MIN_ADDRESS_SPACE (0: no cap)."""
     try:
         from distributed import get_worker
-        limit = int(get_worker().memory_manager.memory_limit or 0)
+        w = get_worker()
+        limit = int(w.memory_manager.memory_limit or 0) // max(1, w.state.nthreads)
     except (ImportError, ValueError, AttributeError):  # not inside a worker (a direct call): no cap
         return 0
     return max(limit, MIN_ADDRESS_SPACE) if limit else 0
