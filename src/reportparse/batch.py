@@ -186,7 +186,7 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
         write.write_report(report, out)
         record(f, _summarize(report))
     if todo and scheduler is not None:
-        cluster.run(scheduler, todo, settings, out, record, max_tasks)
+        cluster.run(scheduler, todo, settings, out, record, lambda t, why: _died(*t, out, why), max_tasks)
     elif todo:
         ctx = mp.get_context("spawn")
         slots = [_Slot(ctx, settings, out) for _ in range(jobs)]

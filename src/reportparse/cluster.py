@@ -88,8 +88,8 @@ def _child_main() -> None:
             task = conn.recv()
         except (EOFError, OSError):
             return
-        path, doc_id, settings, out = task
-        send(batch.process_one(path, doc_id, settings, out, lambda page: send(("page", page))))
+        (path, doc_id, *rest), settings, out = task
+        send(batch.process_one(path, doc_id, settings, out, lambda page: send(("page", page)), *rest))
 
 
 class _Child:
@@ -152,17 +152,19 @@ def _checkout(timeout: float) -> _Child:
     raise RuntimeError("the parse process did not start on this worker; is reportparse installed there?")
 
 
-def _task(path: str, doc_id: str, settings: Settings, out: str, max_tasks: int = 50) -> dict:
-    """One document, parsed in this worker's child under the per-page time limit, then written."""
+def _task(task: tuple, settings: Settings, out: str, max_tasks: int = 50) -> dict:
+    """One document (``task`` is batch's ``(path, doc_id, ...)``), parsed and written in this
+    worker's child under the per-page time limit. A child that hangs or dies gives
+    ``{"died": why}``: the client writes that failed row, as it does for a lost task."""
     child = _checkout(settings.timeout)
-    child.conn.send((path, doc_id, settings, out))
+    child.conn.send((task, settings, out))
     deadline = time.time() + settings.timeout
     try:
         while True:
             if not child.conn.poll(max(0.0, deadline - time.time())):
                 child.kill()
-                return batch._died(path, doc_id, out, f"timed out: no page finished within {settings.timeout:g} s "
-                                   "(the file makes the PDF parser hang); raise --timeout or repair the file with qpdf")
+                return {"died": f"timed out: no page finished within {settings.timeout:g} s (the file makes the "
+                                "PDF parser hang); raise --timeout or repair the file with qpdf"}
             msg = child.conn.recv()
             if isinstance(msg, tuple):  # a page done: the file is alive, its clock restarts
                 deadline = time.time() + settings.timeout
@@ -171,8 +173,8 @@ def _task(path: str, doc_id: str, settings: Settings, out: str, max_tasks: int =
     except (EOFError, OSError):  # the child died: out of its memory cap, or a crash in a library
         code = child.proc.wait()
         child.kill()
-        return batch._died(path, doc_id, out, "the parser process died while reading this file "
-                           f"(exit code {code}); it may be too large or malformed")
+        return {"died": f"the parser process died while reading this file (exit code {code}); it may be too "
+                        "large or malformed"}
     child.done += 1
     if child.done >= max_tasks:  # recycled, as in the local pool, to bound what a long run accumulates
         child.kill()
@@ -209,10 +211,14 @@ def _client(scheduler: Any):
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from e
 
 
-def run(scheduler: Any, todo: list[tuple[str, str]], settings: Settings, out: str,
-        record: Callable[[str, dict], None], max_tasks: int = 50) -> None:
-    """Parse ``todo`` ((path, doc_id) pairs) on the cluster at ``scheduler`` (an address such
-    as ``tcp://host:8786``, or a ``distributed.Client``), calling ``record`` as each finishes."""
+def run(scheduler: Any, todo: list[tuple], settings: Settings, out: str, record: Callable[[str, dict], None],
+        died: Callable[[tuple, str], dict], max_tasks: int = 50) -> None:
+    """Parse ``todo`` on the cluster at ``scheduler`` (an address such as ``tcp://host:8786``,
+    or a ``distributed.Client``), calling ``record(path, info)`` as each file finishes.
+    A todo item is batch's task tuple, ``(path, doc_id, ...)``; what follows the id goes to
+    ``batch.process_one`` as is. ``died(task, why)`` writes the failed row of a task that
+    hung, whose parse died, or that Dask gave up on, and returns its summary: batch's own
+    rule for such rows, so the cluster and the local pool write the same ones."""
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
     client, own = _client(scheduler)
@@ -226,14 +232,15 @@ def run(scheduler: Any, todo: list[tuple[str, str]], settings: Settings, out: st
         if problems:
             raise ClusterError("; ".join(f"worker {w} {p}" for w, p in sorted(problems.items())))
         run_id = uuid.uuid4().hex[:8]
-        futures = client.map(_task, [p for p, _ in todo], [d for _, d in todo], settings=settings, out=out,
-                             max_tasks=max_tasks, key=[f"reportparse-{run_id}-{d[:16]}-{i}" for i, (_, d) in enumerate(todo)],
-                             pure=False)
+        futures = client.map(_task, todo, settings=settings, out=out, max_tasks=max_tasks, pure=False,
+                             key=[f"reportparse-{run_id}-{t[1][:16]}-{i}" for i, t in enumerate(todo)])
         task_of = {f.key: t for f, t in zip(futures, todo)}
         for fut in as_completed(futures, loop=client.loop):
-            path, doc_id = task_of[fut.key]
+            task = task_of[fut.key]
             if fut.status == "finished":
                 info = fut.result()
+                if "died" in info:
+                    info = died(task, info["died"])
             else:
                 err = fut.exception()
                 if isinstance(err, KilledWorker):
@@ -242,9 +249,9 @@ def run(scheduler: Any, todo: list[tuple[str, str]], settings: Settings, out: st
                            f"{err.allowed_failures})")
                 else:
                     why = f"the cluster task failed ({type(err).__name__}: {err}); rerun to retry the file"
-                info = batch._died(path, doc_id, out, why)
+                info = died(task, why)
             fut.release()
-            record(path, info)
+            record(task[0], info)
     finally:
         if own:
             client.close()
