@@ -321,11 +321,15 @@ _OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.E
 
 def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | None = None, jobs: int | None = None,
            force: bool = False, max_tasks: int = 50, progress: bool = True, retry_failed: bool = False,
-           lock_wait: float = 5.0) -> Summary:
+           lock_wait: float = 5.0, scheduler: object | None = None) -> Summary:
     """Ingest files and folders into ``out``; see the module docstring for the guarantees.
     Raises FileNotFoundError for a missing input path and CannotRun when the batch cannot
-    run (nothing to read, ``out`` locked by another run or not writable, disk full)."""
+    run (nothing to read, ``out`` locked by another run or not writable, disk full).
+    With ``scheduler`` (a Dask address or Client) the parses run on that cluster (``cluster.py``)."""
     settings = Settings.resolve(settings)
+    if scheduler is not None:
+        from . import cluster
+        paths, out = cluster.prepare(paths, out)
     t0 = time.time()
     files = collect(paths)
     if not files:
@@ -333,7 +337,7 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
     try:
         os.makedirs(out, exist_ok=True)
         with write.lock(out, lock_wait):
-            summary = _run(files, out, settings, jobs, force, max_tasks, progress, retry_failed)
+            summary = _run(files, out, settings, jobs, force, max_tasks, progress, retry_failed, scheduler)
     except write.Locked as e:
         raise CannotRun(str(e)) from None
     except OSError as e:
@@ -345,7 +349,7 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
 
 
 def _run(files: list[str], out: str, settings: Settings, jobs: int | None, force: bool, max_tasks: int,
-         progress: bool, retry_failed: bool) -> Summary:
+         progress: bool, retry_failed: bool, scheduler: object | None = None) -> Summary:
     write.sweep(out)
     summary = Summary(files=len(files))
     known = write.documents(out)
@@ -415,11 +419,22 @@ def _run(files: list[str], out: str, settings: Settings, jobs: int | None, force
         report = Report(doc_id=did, source=display(f), status="failed", error=why)
         write.write_report(report, out, {**extra, "failure": failure})
         record(f, _summarize(report, failure))
-    if todo:
+    if todo and scheduler is not None:
+        from . import cluster
+        cluster.run(scheduler, todo, settings, out, record, lambda t, why: _died(t, out, why), max_tasks)
+    elif todo:
         _pool(todo, out, settings, jobs, max_tasks, record)
     write.sweep(out)
     write.ensure_empty_tables(out)
     return summary
+
+
+def _died(task: tuple[str, str, dict], out: str, why: str) -> dict:
+    """The failed row of a task whose worker hung or died: transient, the next run retries."""
+    path, did, extra = task
+    report = Report(doc_id=did, source=display(path), status="failed", error=why)
+    write.write_report(report, out, {**extra, "failure": TRANSIENT})
+    return _summarize(report, TRANSIENT)
 
 
 START_LIMIT = 120.0  # seconds a new worker may take to import and say it is ready
@@ -433,10 +448,7 @@ def _pool(todo: list[tuple[str, str, dict]], out: str, settings: Settings, jobs:
     failed_starts = 0
 
     def died(s: _Slot, why: str) -> None:
-        path, did, extra = s.task
-        report = Report(doc_id=did, source=display(path), status="failed", error=why)
-        write.write_report(report, out, {**extra, "failure": TRANSIENT})
-        record(path, _summarize(report, TRANSIENT))
+        record(s.task[0], _died(s.task, out, why))
         s.task = None
 
     try:

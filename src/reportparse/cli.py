@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--no-ocr", action="store_true", help="do not OCR image-only or garbled pages")
     ing.add_argument("--password", default="", help="password for encrypted PDFs (default: none)")
     ing.add_argument("--quiet", action="store_true", help="no progress lines")
+    ing.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="run the parses on the Dask cluster at this address (tcp://HOST:PORT) instead of local processes; "
+                     "inputs and --out must be at the same paths on every worker")
     chk = sub.add_parser("check", help="print the consistency checks of an output folder, failures first",
                          description="The check report: per document, failures first, each with its page and the "
                          "figures as the document writes them; then a summary.")
@@ -106,7 +109,8 @@ def _ingest(a: argparse.Namespace) -> int:
     if a.jobs is not None and a.jobs < 1:
         return _fail(f"--jobs must be at least 1, got {a.jobs}")
     try:
-        s = ingest(a.paths, a.out, settings, a.jobs, a.force, progress=not a.quiet, retry_failed=a.retry_failed)
+        s = ingest(a.paths, a.out, settings, a.jobs, a.force, progress=not a.quiet, retry_failed=a.retry_failed,
+                   scheduler=a.scheduler)
     except (FileNotFoundError, CannotRun) as e:
         return _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
     print(f"files {s.files}: parsed {s.parsed}, skipped {s.skipped} (already in {display(a.out)}); pages {s.pages}; "

@@ -1,0 +1,265 @@
+"""Ingest on a Dask distributed cluster: the batch's per-document tasks, run by Dask workers.
+
+Everything that decides *what* to parse stays in ``batch.ingest`` and runs in the client:
+walking the inputs, hashing each file, skipping what the output already holds, replacing a
+changed path's rows, the orphan sweep, the progress line. Only the parse-and-write of one
+document is a Dask task, and it writes with the same commit protocol (``write.write_report``:
+parts first, ``documents`` last, each part to a temp name then renamed). So a task is
+idempotent: when a worker is lost mid-file, Dask runs the task again elsewhere and the second
+run simply replaces the first's orphan parts; a file that kills workers over and over
+(``distributed.scheduler.allowed-failures``, 3 by default) comes back as ``KilledWorker`` and
+gets a ``failed`` row, written by the client, instead of taking one worker after another down.
+
+Inside a task the parse runs in a child process that the worker keeps and reuses (started
+with ``subprocess``, because Dask worker processes are daemons and may not fork
+``multiprocessing`` children): the task waits for the child's per-page reports and kills it
+when no page finishes within ``settings.timeout`` -- the same limit as the local pool. The
+child's address space is capped at ``settings.memory_limit_mb`` as a local worker's is (with
+none, at its share of the worker's memory limit: ``dask worker --memory-limit`` over
+``--nthreads``, at least 2 GiB), a limit Dask itself does not enforce on a worker's children.
+The child leaves when its worker goes (it watches its parent), so a killed worker never
+commits late.
+
+Input files and the output folder must be at the same absolute paths on the client and every
+worker: a shared file system (NFS, CephFS, Lustre, ...). Object stores (``s3://``) are refused:
+the commit protocol relies on an atomic rename, which they do not have.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import resource
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from multiprocessing.connection import Connection
+from typing import Any, Callable
+
+from . import __version__, batch, write
+from .settings import Settings
+
+MIN_ADDRESS_SPACE = 2 << 30  # below this, pdfium and numpy cannot even load
+WAIT_FOR_WORKERS = 60.0      # seconds the client waits for a first worker before it gives up
+
+
+class ClusterError(batch.CannotRun):
+    """The cluster cannot run this ingest (unreachable, no workers, cannot see the files)."""
+
+
+def prepare(paths: list[str], out: str) -> tuple[list[str], str]:
+    """Absolute paths, because workers on other machines do not share the client's working
+    folder; refuse an object-store output, which has no atomic rename for the commit."""
+    if "://" in out:
+        raise ClusterError(f"--out {out}: only a file-system path every worker mounts is supported "
+                           "(the commit protocol needs an atomic rename, which object stores lack)")
+    return [os.path.abspath(p) for p in paths], os.path.abspath(out)
+
+
+# ---------------------------------------------------------------- worker side
+
+
+def _child_main() -> None:
+    """Entry of the parse child: tasks in, page reports and summaries out, over one socket."""
+    conn = Connection(int(sys.argv[1]))
+    limit = int(sys.argv[2])
+    if limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    parent = os.getppid()
+
+    def watch() -> None:  # the worker is gone (SIGKILL, machine lost): stop before committing anything
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(3)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+    def send(msg: Any) -> None:
+        try:
+            conn.send(msg)
+        except OSError:  # the task's end of the socket is closed: nobody will read this result
+            os._exit(3)
+
+    send(("ready", os.getpid()))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        (path, doc_id, *rest), settings, out = task
+        try:
+            info = batch.process_one(path, doc_id, settings, out, lambda page: send(("page", page)), *rest,
+                                     may_commit=lambda: os.getppid() == parent)
+        except write.ParentGone:  # the worker went between the last page and the commit
+            os._exit(3)
+        send(info)
+
+
+class _Child:
+    def __init__(self, memory_limit: int):
+        a, b = socket.socketpair()
+        cmd = [sys.executable, "-c", "from reportparse.cluster import _child_main; _child_main()",
+               str(b.fileno()), str(memory_limit)]
+        self.proc = subprocess.Popen(cmd, pass_fds=[b.fileno()], stdin=subprocess.DEVNULL)
+        b.close()
+        self.conn = Connection(a.detach())
+        self.done, self.limit = 0, memory_limit
+
+    def ready(self, timeout: float) -> bool:
+        try:
+            return self.conn.poll(timeout) and self.conn.recv()[0] == "ready"
+        except (EOFError, OSError):
+            return False
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self.conn.close()
+
+
+_idle: list[_Child] = []
+_lock = threading.Lock()
+
+
+@atexit.register
+def _kill_idle() -> None:
+    with _lock:
+        while _idle:
+            _idle.pop().kill()
+
+
+def _memory_limit(settings: Settings) -> int:
+    """The child's address-space cap: ``--memory-limit`` as for a local worker; with none, the
+    worker's memory limit shared among its threads, at least MIN_ADDRESS_SPACE (0: no cap)."""
+    if settings.memory_limit_mb:
+        return settings.memory_limit_mb << 20
+    try:
+        from distributed import get_worker
+        w = get_worker()
+        limit = int(w.memory_manager.memory_limit or 0) // max(1, w.state.nthreads)
+    except (ImportError, ValueError, AttributeError):  # not inside a worker (a direct call): no cap
+        return 0
+    return max(limit, MIN_ADDRESS_SPACE) if limit else 0
+
+
+def _checkout(settings: Settings) -> _Child:
+    limit = _memory_limit(settings)
+    with _lock:
+        for child in [c for c in _idle if c.limit == limit]:
+            _idle.remove(child)
+            if child.proc.poll() is None:
+                return child
+            child.kill()  # died while idle (killed from outside): start a fresh one
+    for _ in range(2):  # a second try: one start can be killed from outside, as any process can
+        child = _Child(limit)
+        if child.ready(max(settings.timeout, 60.0)):
+            return child
+        child.kill()
+    raise RuntimeError("the parse process did not start on this worker; is reportparse installed there?")
+
+
+def _task(task: tuple, settings: Settings, out: str, max_tasks: int = 50) -> dict:
+    """One document (``task`` is batch's ``(path, doc_id, ...)``), parsed and written in this
+    worker's child under the per-page time limit. A child that hangs or dies gives
+    ``{"died": why}``: the client writes that failed row, as it does for a lost task."""
+    child = _checkout(settings)
+    child.conn.send((task, settings, out))
+    deadline = time.time() + settings.timeout
+    try:
+        while True:
+            if not child.conn.poll(max(0.0, deadline - time.time())):
+                child.kill()
+                return {"died": f"timed out: no page finished within {settings.timeout:g} s (the file makes the "
+                                "PDF parser hang); raise --timeout or repair the file with qpdf"}
+            msg = child.conn.recv()
+            if isinstance(msg, tuple):  # a page done: the file is alive, its clock restarts
+                deadline = time.time() + settings.timeout
+                continue
+            break
+    except (EOFError, OSError):  # the child died: out of its memory cap, or a crash in a library
+        code = child.proc.wait()
+        child.kill()
+        return {"died": f"the parser process died while reading this file (exit code {code}); it may be too "
+                        "large or malformed"}
+    child.done += 1
+    if child.done >= max_tasks:  # recycled, as in the local pool, to bound what a long run accumulates
+        child.kill()
+    else:
+        with _lock:
+            _idle.append(child)
+    return msg
+
+
+def _check_worker(out: str, path: str | None, version: str) -> str | None:
+    """Run on each worker before submitting: what would make every task there fail."""
+    if version != __version__:
+        return f"runs reportparse {__version__}, the client {version}: install the same version everywhere"
+    if not (os.path.isdir(out) and os.access(out, os.W_OK)):
+        return f"cannot write to {out}: mount the output folder at the same path on every worker"
+    if path is not None and not os.access(path, os.R_OK):
+        return f"cannot read {path}: mount the input files at the same path on every worker"
+    return None
+
+
+# ---------------------------------------------------------------- client side
+
+
+def _client(scheduler: Any):
+    try:
+        from distributed import Client
+    except ImportError as e:
+        raise ClusterError("--scheduler needs Dask distributed: pip install 'reportparse[dask]'") from e
+    if isinstance(scheduler, Client):
+        return scheduler, False
+    try:
+        return Client(scheduler, timeout="20s", set_as_default=False), True
+    except (OSError, TimeoutError) as e:
+        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from e
+
+
+def run(scheduler: Any, todo: list[tuple], settings: Settings, out: str, record: Callable[[str, dict], None],
+        died: Callable[[tuple, str], dict], max_tasks: int = 50) -> None:
+    """Parse ``todo`` on the cluster at ``scheduler`` (an address such as ``tcp://host:8786``,
+    or a ``distributed.Client``), calling ``record(path, info)`` as each file finishes.
+    A todo item is batch's task tuple, ``(path, doc_id, ...)``; what follows the id goes to
+    ``batch.process_one`` as is. ``died(task, why)`` writes the failed row of a task that
+    hung, whose parse died, or that Dask gave up on, and returns its summary: batch's own
+    rule for such rows, so the cluster and the local pool write the same ones."""
+    from distributed import as_completed
+    from distributed.scheduler import KilledWorker
+    client, own = _client(scheduler)
+    try:
+        try:
+            client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+        except TimeoutError as e:
+            raise ClusterError(f"no Dask worker joined the scheduler at {client.scheduler.address} within "
+                               f"{WAIT_FOR_WORKERS:g} s; start some with `dask worker {client.scheduler.address}`") from e
+        problems = {w: p for w, p in client.run(_check_worker, out, todo[0][0], __version__).items() if p}
+        if problems:
+            raise ClusterError("; ".join(f"worker {w} {p}" for w, p in sorted(problems.items())))
+        run_id = uuid.uuid4().hex[:8]
+        futures = client.map(_task, todo, settings=settings, out=out, max_tasks=max_tasks, pure=False,
+                             key=[f"reportparse-{run_id}-{t[1][:16]}-{i}" for i, t in enumerate(todo)])
+        task_of = {f.key: t for f, t in zip(futures, todo)}
+        for fut in as_completed(futures, loop=client.loop):
+            task = task_of[fut.key]
+            if fut.status == "finished":
+                info = fut.result()
+                if "died" in info:
+                    info = died(task, info["died"])
+            else:
+                err = fut.exception()
+                if isinstance(err, KilledWorker):
+                    why = (f"given up after the worker parsing it died {err.allowed_failures + 1} time(s) (out of "
+                           "memory, or a crash in a library; distributed.scheduler.allowed-failures is "
+                           f"{err.allowed_failures})")
+                else:
+                    why = f"the cluster task failed ({type(err).__name__}: {err}); rerun to retry the file"
+                info = died(task, why)
+            fut.release()
+            record(task[0], info)
+    finally:
+        if own:
+            client.close()
