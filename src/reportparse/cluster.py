@@ -16,9 +16,9 @@ with ``subprocess``, because Dask worker processes are daemons and may not fork
 when no page finishes within ``settings.timeout`` -- the same limit as the local pool. The
 child's address space is capped at its share of the worker's memory limit (``dask worker
 --memory-limit`` over ``--nthreads``; at least 2 GiB), a limit Dask itself does not enforce
-on a worker's children.
-The child leaves when its worker goes (it watches its parent), so a killed worker never
-commits late.
+on a worker's children. The child leaves within half a second of its worker (it watches its
+parent), and at once when a page report finds nobody listening; it never turns its worker's
+death into a failed row, and a document it still commits is the one the rerun writes.
 
 Input files and the output folder must be at the same absolute paths on the client and every
 worker: a shared file system (NFS, CephFS, Lustre, ...). Object stores (``s3://``) are refused:
