@@ -105,7 +105,8 @@ def test_owner_password_only_opens_normally():
 
 
 def test_image_only_page_without_tesseract_is_noted_not_crashed(tmp_path):
-    ex = extract.extract(SAMPLES / "scanned" / "wenlv-2024-scanned-p1.pdf", Settings(tesseract=str(tmp_path / "none")))
+    ex = extract.extract(SAMPLES / "scanned" / "wenlv-2024-scanned-p1.pdf",
+                         Settings(ocr_engine="tesseract", tesseract=str(tmp_path / "none")))
     assert ex.ocr_pages == 0 and "apt-get install tesseract-ocr" in ex.errors[0]
 
 

@@ -269,13 +269,12 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
                "image-only page" if len(chars) < settings.min_page_chars else "scanned page under a few lines of text")
         if not settings.ocr:
             out.note = f"page {number}: {why} left unread because OCR is turned off"
-        elif settings.tesseract_path():
+        elif ocr.available(settings):
             out.lines, out.tables = ocr.ocr_page(page, number, settings)
             out.ocr = True
             out.note = None if out.lines else f"page {number}: OCR found no text ({why})"
         else:
-            out.note = (f"page {number}: {why} needs OCR but tesseract is not installed; install it with "
-                        "`apt-get install tesseract-ocr tesseract-ocr-chi-sim`")
+            out.note = f"page {number}: {why} needs OCR but {ocr.ocr_engines.missing_message(settings)}"
         return out
     try:
         out.tables, chars = _tables(page, chars, number, settings)
