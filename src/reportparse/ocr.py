@@ -54,6 +54,57 @@ def ocr_tables(image, number: int, dpi: int, engine: Engine) -> tuple[list[Table
     return tables, Image.fromarray(gray) if grids else image
 
 
+def _overlap(b: TextBox, box: tuple[int, int, int, int]) -> float:
+    """Share of the text box's area inside the cell box."""
+    x0, y0, x1, y1 = box
+    w = max(0.0, min(x1, b.x1) - max(x0, b.x0))
+    h = max(0.0, min(y1, b.bottom) - max(y0, b.top))
+    return w * h / max(1.0, (b.x1 - b.x0) * (b.bottom - b.top))
+
+
+def tables_from_boxes(boxes: list[TextBox], grids: list[scangrid.Grid], image, number: int, dpi: int,
+                      engine: Engine) -> tuple[list[Table], list[TextBox]]:
+    """Fill each grid's cells with the page boxes that lie inside them (one OCR pass for the
+    whole page); a cell that a box runs out of is read again on its own. Returns the tables
+    and the boxes outside every grid (the running text)."""
+    gray = np.array(image)
+    rest = list(boxes)
+    tables = []
+    for g in grids:
+        inside = [b for b in rest if g.left <= (b.x0 + b.x1) / 2 <= g.right and g.top <= (b.top + b.bottom) / 2 <= g.bottom]
+        rest = [b for b in rest if all(b is not i for i in inside)]
+        found: dict[tuple[int, int], list[TextBox]] = {}
+        reread: set[tuple[int, int]] = set()
+        for b in inside:
+            best, where = 0.0, None
+            for r, cells in enumerate(g.rows):
+                for c, box in enumerate(cells):
+                    if box is not None and (share := _overlap(b, box)) > 0:
+                        if share < 0.8:
+                            reread.add((r, c))
+                        if share > best:
+                            best, where = share, (r, c)
+            if where is not None:
+                found.setdefault(where, []).append(b)
+        rows = []
+        for r, cells in enumerate(g.rows):
+            row: list[str | None] = []
+            for c, box in enumerate(cells):
+                if box is None:
+                    row.append(None)
+                elif (r, c) in reread:
+                    x0, y0, x1, y1 = box
+                    row.append(engine.cell(image.crop((x0 + 3, y0 + 3, x1 - 2, y1 - 2))))
+                elif (r, c) in found:
+                    row.append("".join(ln.text for ln in ocr_engines.merge_lines(found[(r, c)])))
+                else:
+                    row.append("")
+            rows.append(row)
+        scale = 72.0 / dpi
+        tables.append(Table(number, rows, g.top * scale, g.bottom * scale, ocr=True))
+    return tables, rest
+
+
 def to_lines(boxes: list[TextBox], number: int, scale: float) -> list[Line]:
     """Engine lines in pixels -> Lines in PDF points from the page's top-left (``scale`` is
     72 / dpi), so OCR'd lines carry the same geometry as a text layer's."""
@@ -74,5 +125,8 @@ def ocr_page(page, number: int, settings: Settings) -> tuple[list[Line], list[Ta
     image = page.to_image(resolution=dpi).original.convert("L")
     if scanned:  # a vector page renders clean; a median there would only thin the strokes
         image = image.filter(ImageFilter.MedianFilter(3))
+    if engine.whole_page:
+        tables, rest = tables_from_boxes(engine.boxes(image), scangrid.find(np.array(image)), image, number, dpi, engine)
+        return to_lines(ocr_engines.merge_lines(rest), number, 72.0 / dpi), tables
     tables, image = ocr_tables(image, number, dpi, engine)
     return to_lines(engine.lines(image), number, 72.0 / dpi), tables

@@ -48,6 +48,11 @@ class TextBox:
 
 class Engine(Protocol):
     name: str
+    whole_page: bool  # its page boxes are good enough to fill table cells from (one pass per page)
+
+    def boxes(self, image) -> list[TextBox]:
+        """Text boxes as the engine finds them (a line may come in pieces), any order."""
+        ...
 
     def lines(self, image) -> list[TextBox]:
         """Text lines of a page image (PIL, grayscale), top to bottom."""
@@ -96,6 +101,7 @@ def providers(gpu: bool, available: list[str] | None = None) -> list[str]:
 class RapidEngine:
     """PP-OCRv4 (detection, direction, recognition) through ``rapidocr_onnxruntime``."""
     name = "rapidocr"
+    whole_page = True  # its detector stops at table rules: one page pass gives every cell's boxes
 
     def __init__(self, threads: int = 1, gpu: bool = False) -> None:
         from rapidocr_onnxruntime import RapidOCR
@@ -105,6 +111,13 @@ class RapidEngine:
         # max_side_len: the default 2000 shrinks an A4 page at 200 dpi (2339 px) before reading
         self._ocr = RapidOCR(intra_op_num_threads=n, inter_op_num_threads=n, max_side_len=4000,
                              det_use_cuda=cuda, cls_use_cuda=cuda, rec_use_cuda=cuda)
+
+    def session_providers(self) -> list[str]:
+        """The providers ONNX Runtime really runs the detector on (what a GPU run should check)."""
+        return list(self._ocr.text_det.infer.session.get_providers())
+
+    def boxes(self, image) -> list[TextBox]:
+        return self._boxes(np.array(image.convert("RGB")))
 
     def _boxes(self, array: np.ndarray) -> list[TextBox]:
         result, _ = self._ocr(array)
@@ -128,6 +141,7 @@ class TesseractEngine:
     """Tesseract's command line with ``settings.ocr_lang`` (chi_sim): no compiled binding, and
     a hung OCR dies with its subprocess time limit."""
     name = "tesseract"
+    whole_page = False  # its page segmentation runs across table rules: cells are read one by one
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -144,6 +158,9 @@ class TesseractEngine:
         if proc.returncode != 0:
             raise RuntimeError(f"tesseract failed: {proc.stderr.strip()[:200]}")
         return proc.stdout
+
+    def boxes(self, image) -> list[TextBox]:
+        return self.lines(image)
 
     def lines(self, image) -> list[TextBox]:
         return lines_from_tsv(self._run(image, "6", True))

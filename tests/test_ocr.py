@@ -1,0 +1,175 @@
+"""OCR engines, their choice and fallbacks, page geometry of OCR'd lines, and scanned tables.
+
+The tests that run an engine build their own scans (samples/build.py's ``scan``) and skip
+cleanly when the engine is not installed.
+"""
+import io
+import sys
+
+import pytest
+
+from reportparse import extract, ocr, ocr_engines, parse_pdf
+from reportparse.ocr_engines import CPU, CUDA, TextBox
+from reportparse.scangrid import Grid
+from reportparse.settings import Settings
+
+from conftest import SAMPLES, has_tesseract
+
+needs_rapidocr = pytest.mark.skipif(not ocr_engines.rapidocr_importable(), reason="rapidocr-onnxruntime not installed")
+
+
+def _build():
+    sys.path.insert(0, str(SAMPLES))
+    import build
+    return build
+
+
+# --- choosing an engine -------------------------------------------------------------------
+
+def test_unknown_engine_is_refused():
+    with pytest.raises(ValueError, match="ocr_engine"):
+        Settings(ocr_engine="paddle")
+
+
+def test_auto_falls_back_to_tesseract_without_rapidocr(monkeypatch, tmp_path):
+    monkeypatch.setattr(ocr_engines, "rapidocr_importable", lambda: False)
+    fake = tmp_path / "tesseract"
+    fake.write_text("")
+    assert ocr_engines.choose(Settings(tesseract=str(fake))) == "tesseract"
+    assert ocr_engines.choose(Settings(tesseract=str(tmp_path / "none"))) is None
+    assert ocr_engines.choose(Settings(ocr_engine="rapidocr", tesseract=str(fake))) is None
+
+
+def test_no_engine_is_noted_with_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setattr(ocr_engines, "rapidocr_importable", lambda: False)
+    ex = extract.extract(SAMPLES / "scanned" / "wenlv-2024-scanned-p1.pdf", Settings(tesseract=str(tmp_path / "none")))
+    assert ex.ocr_pages == 0
+    assert "pip install rapidocr-onnxruntime" in ex.errors[0] and "tesseract-ocr-chi-sim" in ex.errors[0]
+
+
+@needs_rapidocr
+def test_auto_prefers_rapidocr():
+    assert ocr_engines.choose(Settings()) == "rapidocr"
+    assert ocr_engines.choose(Settings(ocr_engine="tesseract")) in ("tesseract", None)
+
+
+# --- the GPU path: explicit, and CPU whenever CUDA is not there ---------------------------
+
+@pytest.mark.parametrize("gpu, available, expected", [
+    (False, [CUDA, CPU], [CPU]),          # off by default even where a GPU exists
+    (True, [CUDA, CPU], [CUDA, CPU]),     # asked for and present: CUDA first, CPU behind it
+    (True, [CPU], [CPU]),                 # asked for, onnxruntime without CUDA: CPU
+    (True, ["AzureExecutionProvider", CPU], [CPU]),
+])
+def test_provider_selection(gpu, available, expected):
+    assert ocr_engines.providers(gpu, available) == expected
+
+
+@needs_rapidocr
+def test_gpu_setting_without_cuda_runs_on_cpu():
+    import onnxruntime
+    if CUDA in onnxruntime.get_available_providers():
+        pytest.skip("this machine has CUDA; the fallback is what is tested here")
+    engine = ocr_engines.get(Settings(ocr_gpu=True))
+    assert engine.providers == [CPU] and engine.session_providers() == [CPU]
+
+
+# --- boxes -> lines and cells, without an engine ---------------------------------------------
+
+def test_boxes_on_one_line_merge_and_cjk_spaces_close():
+    boxes = [TextBox("实际完成值", 300, 102, 420, 130), TextBox("2024年 全年", 100, 100, 250, 128),
+             TextBox("第二行", 100, 160, 180, 188)]
+    lines = ocr_engines.merge_lines(boxes)
+    assert [ln.text for ln in lines] == ["2024年全年实际完成值", "第二行"]
+    assert (lines[0].x0, lines[0].top, lines[0].x1, lines[0].bottom) == (100, 100, 420, 130)
+
+
+def test_lines_are_scaled_to_pdf_points():
+    (line,) = ocr.to_lines([TextBox("绩效自评", 200, 400, 600, 450)], 3, 72 / 200)
+    assert line.page == 3 and line.ocr
+    assert (line.x0, line.top, line.x1, line.bottom) == pytest.approx((72.0, 144.0, 216.0, 162.0))
+
+
+class _CellReader:
+    """Stands in for an engine's single-cell read and records which cells were read again."""
+    whole_page = True
+
+    def __init__(self):
+        self.read = []
+
+    def cell(self, image):
+        self.read.append(image.size)
+        return "重读"
+
+
+def test_cells_filled_from_page_boxes_and_a_straddling_box_rereads_its_cell():
+    from PIL import Image
+    image = Image.new("L", (400, 200), 255)
+    # two rows of three cells; the middle cell of the first row spans two columns
+    grid = Grid(0, 200, 0, 400, [[(0, 0, 100, 100), (100, 0, 300, 100), None],
+                                 [(0, 100, 100, 200), (100, 100, 200, 200), (200, 100, 300, 200)]])
+    boxes = [TextBox("指标", 10, 20, 90, 40), TextBox("≥90%", 110, 20, 200, 40), TextBox("第二行", 110, 50, 200, 70),
+             TextBox("95", 10, 120, 60, 140), TextBox("跨格文字", 150, 120, 250, 140),  # runs over a rule
+             TextBox("表外正文", 20, 300, 200, 330)]
+    reader = _CellReader()
+    (table,), rest = ocr.tables_from_boxes(boxes, [grid], image, 1, 200, reader)
+    assert table.rows == [["指标", "≥90%第二行", None], ["95", "重读", "重读"]]
+    assert len(reader.read) == 2 and [b.text for b in rest] == ["表外正文"]
+    assert table.ocr and table.bottom == pytest.approx(72.0)
+
+
+# --- real engines on built scans -------------------------------------------------------------
+
+def _digital_and_scan(tmp_path, text_lines):
+    """A one-page digital PDF with the given lines, and its 200 dpi image-only copy."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+    build = _build()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    for x, y, size, text in text_lines:
+        c.setFont(build.FONT, size)
+        c.drawString(x, A4[1] - y, text)
+    c.save()
+    digital = tmp_path / "digital.pdf"
+    digital.write_bytes(buf.getvalue())
+    scanned = tmp_path / "scanned.pdf"
+    scanned.write_bytes(build.scan(buf.getvalue(), dpi=200))
+    return digital, scanned
+
+
+ENGINES = [pytest.param("rapidocr", marks=needs_rapidocr),
+           pytest.param("tesseract", marks=[pytest.mark.ocr, pytest.mark.skipif(not has_tesseract(), reason="no tesseract")])]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ocr_lines_carry_page_coordinates(tmp_path, engine):
+    import pdfplumber
+    lines = [(90, 120, 16, "项目支出绩效自评报告"), (90, 300, 12, "年度预算执行率达到98.5%以上"),
+             (300, 600, 12, "满意度不低于90%")]
+    digital, scanned = _digital_and_scan(tmp_path, lines)
+    with pdfplumber.open(digital) as pdf:
+        words = pdf.pages[0].extract_words(keep_blank_chars=True)
+    ex = extract.extract(scanned, Settings(ocr_engine=engine))
+    got = ex.pages[0].lines
+    assert ex.ocr_pages == 1 and len(got) == 3
+    for ln, w in zip(got, words):
+        # the text layer's place within a few points (OCR boxes pad the glyphs, unevenly)
+        assert abs(ln.x0 - w["x0"]) < 4 and abs(ln.x1 - w["x1"]) < 6
+        assert abs((ln.top + ln.bottom) / 2 - (w["top"] + w["bottom"]) / 2) < 4
+        assert ln.top < w["top"] + 4 and ln.bottom > w["bottom"] - 4  # font box vs ink
+
+
+@needs_rapidocr
+def test_scanned_ruled_self_evaluation_table_reads_every_row_with_its_sign_and_unit(tmp_path):
+    """The 自评表 page of a project report, scanned at 200 dpi: every row of the digital
+    original comes back with the same sign, figures, unit and verdict."""
+    build = _build()
+    source = SAMPLES / "jiaoyu-project-2024.pdf"
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(build.scan(source.read_bytes(), dpi=200))
+    digital = [m for m in parse_pdf(source, {"ocr": False}).measures if m.origin == "table"]
+    scanned = [m for m in parse_pdf(path, {"ocr_engine": "rapidocr"}).measures if m.origin == "table"]
+    assert len(digital) >= 5 and {">=", "<="} <= {m.target_op for m in digital}  # the sample has both signs
+    key = lambda m: (m.unit, m.target_op, m.target_value, m.target_value_max, m.actual_op, m.actual_value, m.met)
+    assert sorted(map(key, scanned), key=str) == sorted(map(key, digital), key=str)
