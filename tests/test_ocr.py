@@ -173,3 +173,71 @@ def test_scanned_ruled_self_evaluation_table_reads_every_row_with_its_sign_and_u
     assert len(digital) >= 5 and {">=", "<="} <= {m.target_op for m in digital}  # the sample has both signs
     key = lambda m: (m.unit, m.target_op, m.target_value, m.target_value_max, m.actual_op, m.actual_value, m.met)
     assert sorted(map(key, scanned), key=str) == sorted(map(key, digital), key=str)
+
+
+# --- document-level consensus ------------------------------------------------------------------
+
+def _doc(texts_by_page, ocr_pages, tables=()):
+    """Extracted pages (OCR'd where listed) with one paragraph per text."""
+    from reportparse.model import Extracted, Page, Paragraph
+    pages = [Page(n, 595, 842, ocr=n in ocr_pages) for n in sorted({n for n, _ in texts_by_page} | {t.page for t in tables})]
+    paras = [Paragraph(text, [(0, n)]) for n, text in texts_by_page]
+    return Extracted(pages, len(pages)), paras, list(tables)
+
+
+ORG = "临江市青禾区农业农村局"
+
+
+def test_a_name_misread_once_is_corrected_from_its_other_occurrences():
+    from reportparse import ocrconsensus
+    ex, paras, tables = _doc([(1, f"2023年度{ORG}部门整体支出绩效自评报告"), (2, f"{ORG}是区政府工作部门。"),
+                              (3, "临江市青未区农业农村局深入落实各项政策。"), (4, f"{ORG}（盖章）")], {1, 2, 3, 4})
+    assert ocrconsensus.correct(ex, paras, tables) == 1
+    assert paras[2].text == f"{ORG}深入落实各项政策。"
+    assert paras[0].text == f"2023年度{ORG}部门整体支出绩效自评报告"  # the majority is left alone
+
+
+def test_consensus_touches_ocr_pages_only_and_needs_a_majority():
+    from reportparse import ocrconsensus
+    # the odd reading is on a text-layer page: what the PDF says is kept
+    ex, paras, tables = _doc([(1, f"{ORG}报告"), (2, f"{ORG}职责"), (3, "临江市青未区农业农村局政策")], {1, 2})
+    assert ocrconsensus.correct(ex, paras, tables) == 0 and paras[2].text == "临江市青未区农业农村局政策"
+    # one against one settles nothing
+    ex, paras, tables = _doc([(1, f"{ORG}报告"), (2, "临江市青未区农业农村局政策")], {1, 2})
+    assert ocrconsensus.correct(ex, paras, tables) == 0
+
+
+def test_consensus_leaves_real_words_and_numerals():
+    from reportparse import ocrconsensus
+    texts = [(1, "项目完成率达到百分之九十"), (2, "项目完成率达到百分之八十"), (3, "项目完成值达到预期水平"),
+             (4, "第一中学教学楼改造"), (5, "第一中学教学楼完工"), (6, "第二中学教学楼改造"),
+             (7, "临江市东区管理局报告"), (8, "临江市东区管理局职责"), (9, "临江市西区管理局职责")]
+    ex, paras, tables = _doc(texts, set(range(1, 10)))
+    # 完成值 is no name; 二 is a numeral; 西区 is a word of its own
+    assert ocrconsensus.correct(ex, paras, tables) == 0
+    assert [p.text for p in paras] == [t for _, t in texts]
+
+
+def test_a_misread_name_in_an_ocr_table_cell_is_corrected():
+    from reportparse import ocrconsensus
+    from reportparse.model import Table
+    table = Table(3, [["主管部门", "临江市青未区农业农村局"], ["项目名称", "高标准农田建设"]], ocr=True)
+    ex, paras, tables = _doc([(1, f"{ORG}报告"), (2, f"{ORG}职责")], {1, 2}, [table])
+    assert ocrconsensus.correct(ex, paras, tables) == 1 and table.rows[0][1] == ORG
+
+
+def test_a_figure_repeated_elsewhere_settles_a_misread_digit():
+    from reportparse import ocrconsensus
+    texts = [(1, "全年支出执行金额1,368.00万元，占比50%"), (2, "其中支出执行金额1,368.00万元用于维修"),
+             (3, "全年支出执行金额1,388.00万元。"), (4, "调整预算执行金额2,000.00万元")]
+    ex, paras, tables = _doc(texts, {1, 2, 3, 4})
+    assert ocrconsensus.correct(ex, paras, tables) == 1
+    assert paras[2].text == "全年支出执行金额1,368.00万元。" and paras[3].text.endswith("2,000.00万元")
+
+
+def test_a_figure_from_the_text_layer_wins_over_one_ocr_reading():
+    from reportparse import ocrconsensus
+    ex, paras, tables = _doc([(1, "年初预算金额2,600.00万元"), (2, "年初预算金额2,800.00万元")], {2})
+    assert ocrconsensus.correct(ex, paras, tables) == 1 and paras[1].text == "年初预算金额2,600.00万元"
+    ex, paras, tables = _doc([(1, "年初预算金额2,600.00万元"), (2, "年初预算金额2,800.00万元")], {1, 2})
+    assert ocrconsensus.correct(ex, paras, tables) == 0  # two OCR readings, one each: undecided
