@@ -115,14 +115,18 @@ def to_lines(boxes: list[TextBox], number: int, scale: float) -> list[Line]:
 
 
 def ocr_page(page, number: int, settings: Settings) -> tuple[list[Line], list[Table]]:
-    """Render at the scan's own resolution (vector pages at ``ocr_dpi``), remove speckle
-    noise from scans with a 3x3 median (salt-and-pepper dots that OCR reads as
-    punctuation), read ruled tables cell by cell, then the rest of the page's lines."""
-    engine = ocr_engines.get(settings)
+    """Render at the scan's own resolution (vector pages at ``ocr_dpi``) and read it."""
     dpi = scan_dpi(page)
-    scanned = dpi is not None
-    dpi = dpi or settings.ocr_dpi
-    image = page.to_image(resolution=dpi).original.convert("L")
+    image = page.to_image(resolution=dpi or settings.ocr_dpi).original.convert("L")
+    return ocr_image(image, number, dpi or settings.ocr_dpi, dpi is not None, settings)
+
+
+def ocr_image(image, number: int, dpi: int, scanned: bool, settings: Settings) -> tuple[list[Line], list[Table]]:
+    """Remove speckle noise from scans with a 3x3 median (salt-and-pepper dots that OCR reads
+    as punctuation), read ruled tables cell by cell, then the rest of the page's lines.
+    ``dpi`` maps the image's pixels to PDF points."""
+    engine = ocr_engines.get(settings)
+    image = image.convert("L")
     if scanned:  # a vector page renders clean; a median there would only thin the strokes
         image = image.filter(ImageFilter.MedianFilter(3))
     if engine.whole_page:
