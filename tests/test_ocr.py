@@ -241,3 +241,21 @@ def test_a_figure_from_the_text_layer_wins_over_one_ocr_reading():
     assert ocrconsensus.correct(ex, paras, tables) == 1 and paras[1].text == "年初预算金额2,600.00万元"
     ex, paras, tables = _doc([(1, "年初预算金额2,600.00万元"), (2, "年初预算金额2,800.00万元")], {1, 2})
     assert ocrconsensus.correct(ex, paras, tables) == 0  # two OCR readings, one each: undecided
+
+
+def test_ocr_confusion_file_is_checked_on_load(tmp_path, monkeypatch):
+    import json
+    from reportparse import ocrfix
+    from reportparse.patterns import PatternError, patterns_dir
+    data = json.loads((patterns_dir() / "ocr_confusions.json").read_text(encoding="utf-8"))
+    data["counterexamples"].append("部內主要职责")  # the file itself turns this into 部门
+    (tmp_path / "ocr_confusions.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(ocrfix, "patterns_dir", lambda: tmp_path)
+    ocrfix._table.cache_clear()
+    try:
+        with pytest.raises(PatternError, match="counterexample"):
+            ocrfix.fix("文本")
+    finally:
+        monkeypatch.undo()
+        ocrfix._table.cache_clear()
+    assert ocrfix.fix("推进文化丶旅游") == "推进文化、旅游"

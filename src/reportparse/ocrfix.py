@@ -30,7 +30,14 @@ def _table() -> tuple[dict[str, list[str]], float, int, dict[str, str], dict[str
     always = dict(data.get("always", {}))
     if any(len(k) != 1 for k in always):
         raise PatternError("ocr_confusions.json: 'always' maps single characters")
-    return alts, float(data["min_ratio"]), int(data["min_freq"]), dict(data.get("before_digit", {})), always
+    table = alts, float(data["min_ratio"]), int(data["min_freq"]), dict(data.get("before_digit", {})), always
+    for wrong, right in data.get("examples", []):  # checked on load, like the other pattern files
+        if _fix(wrong, table) != right:
+            raise PatternError(f"ocr_confusions.json: example {wrong!r} gives {_fix(wrong, table)!r}, not {right!r}")
+    for text in data.get("counterexamples", []):
+        if _fix(text, table) != text:
+            raise PatternError(f"ocr_confusions.json: counterexample {text!r} is changed to {_fix(text, table)!r}")
+    return table
 
 
 def cases() -> dict:
@@ -51,7 +58,11 @@ def _best(text: str, i: int, ch: str, freq: dict[str, int]) -> int:
 
 def fix(text: str) -> str:
     """OCR'd text with look-alike characters put back where the neighbours say so."""
-    alts, ratio, floor, signs, always = _table()
+    return _fix(text, _table())
+
+
+def _fix(text: str, table: tuple) -> str:
+    alts, ratio, floor, signs, always = table
     if always:
         text = text.translate({ord(k): v for k, v in always.items()})
     if signs:
