@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set reportparse up on a fresh Debian/Ubuntu machine: Tesseract for OCR (chi_sim), a
+# Set reportparse up on a fresh Debian/Ubuntu machine: Tesseract (chi_sim, the fallback OCR engine), a
 # virtual environment in .venv, and the package with its test extras. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,9 @@ fc-list 2>/dev/null | grep -qi "noto sans cjk" || need="$need fonts-noto-cjk"
 command -v qpdf >/dev/null 2>&1 || need="$need qpdf"
 # headless Chromium renders the review site in its test (tests/test_review.py)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need="$need chromium"
+# opencv (under rapidocr-onnxruntime, the default OCR engine) links libGL and GLib
+[ -n "$(ls /usr/lib/*/libGL.so.1 /usr/lib/libGL.so.1 2>/dev/null)" ] || need="$need libgl1"
+[ -n "$(ls /usr/lib/*/libglib-2.0.so.0 /usr/lib/libglib-2.0.so.0 2>/dev/null)" ] || need="$need libglib2.0-0"
 if [ -n "$need" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else SUDO="none"; fi
   if [ "$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then

@@ -9,7 +9,7 @@ DEV = ROOT.parent / "shared" / "corpus" / "dev"
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "ocr: needs the tesseract command with chi_sim")
+    config.addinivalue_line("markers", "ocr: needs an OCR engine (RapidOCR, or the tesseract command with chi_sim)")
 
 
 def has_tesseract() -> bool:

@@ -5,9 +5,15 @@ import regex
 from reportparse import extract, normalize
 from reportparse.settings import Settings
 
-from conftest import SAMPLES, has_tesseract
+from conftest import SAMPLES
 
 DAMAGED = SAMPLES / "damaged" / "wenlv-2024-damaged.pdf"
+
+
+def has_ocr() -> bool:
+    """The default engine choice finds something to read scans with (RapidOCR or Tesseract)."""
+    from reportparse import ocr_engines
+    return ocr_engines.choose(Settings()) is not None
 
 
 @pytest.fixture(scope="module")
@@ -104,13 +110,14 @@ def test_owner_password_only_opens_normally():
     assert ex.page_count == 2 and sum(len(p.lines) for p in ex.pages) > 20
 
 
-def test_image_only_page_without_tesseract_is_noted_not_crashed(tmp_path):
-    ex = extract.extract(SAMPLES / "scanned" / "wenlv-2024-scanned-p1.pdf", Settings(tesseract=str(tmp_path / "none")))
+def test_image_only_page_without_the_chosen_engine_is_noted_not_crashed(tmp_path):
+    ex = extract.extract(SAMPLES / "scanned" / "wenlv-2024-scanned-p1.pdf",
+                         Settings(ocr_engine="tesseract", tesseract=str(tmp_path / "none")))
     assert ex.ocr_pages == 0 and "apt-get install tesseract-ocr" in ex.errors[0]
 
 
 @pytest.mark.ocr
-@pytest.mark.skipif(not has_tesseract(), reason="tesseract not installed")
+@pytest.mark.skipif(not has_ocr(), reason="no OCR engine installed")
 def test_image_only_page_is_ocred():
     ex = extract.extract(SAMPLES / "scanned" / "wenlv-2024-scanned-p1.pdf")
     assert ex.ocr_pages == 1
@@ -134,7 +141,7 @@ def test_garbled_cid_text_layer_is_detected():
 
 
 @pytest.mark.ocr
-@pytest.mark.skipif(not has_tesseract(), reason="tesseract not installed")
+@pytest.mark.skipif(not has_ocr(), reason="no OCR engine installed")
 def test_garbled_cid_text_layer_is_ocred():
     from reportparse import parse_pdf
     r = parse_pdf(SAMPLES / "damaged" / "wenlv-2024-cid-garbled.pdf")
@@ -171,7 +178,7 @@ def test_level_watermark_of_light_large_chars_is_dropped():
 
 
 @pytest.mark.ocr
-@pytest.mark.skipif(not has_tesseract(), reason="tesseract not installed")
+@pytest.mark.skipif(not has_ocr(), reason="no OCR engine installed")
 def test_scan_under_a_digital_header_line_is_ocred():
     from reportparse import parse_pdf
     r = parse_pdf(SAMPLES / "scanned" / "wenlv-2024-mixed-p1.pdf")
@@ -250,7 +257,7 @@ def test_vector_chart_page_skips_table_finding_and_says_so(tmp_path):
 
 
 @pytest.mark.ocr
-@pytest.mark.skipif(not has_tesseract(), reason="tesseract not installed")
+@pytest.mark.skipif(not has_ocr(), reason="no OCR engine installed")
 def test_scanned_ruled_table_is_read_cell_by_cell(tmp_path):
     import sys
     sys.path.insert(0, str(SAMPLES))

@@ -420,8 +420,8 @@ def _read_unmapped_lines(page, vlines: list[list[dict]], number: int, settings: 
         return lines_of(vlines, number)
     boxes = [(min(c["x0"] for c in vlines[i]), min(c["top"] for c in vlines[i]),
               max(c["x1"] for c in vlines[i]), max(c["bottom"] for c in vlines[i])) for i in bad]
-    why = None if settings.ocr and settings.tesseract_path() else \
-        "OCR is turned off" if not settings.ocr else "tesseract is not installed"
+    why = None if settings.ocr and ocr.available(settings) else \
+        "OCR is turned off" if not settings.ocr else "no OCR engine is installed"
     if why is None:
         try:
             texts = dict(zip(bad, ocr.ocr_boxes(page, boxes, settings)))
@@ -465,7 +465,7 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
                "image-only page" if len(chars) < settings.min_page_chars else "scanned page under a few lines of text")
         if not settings.ocr:
             out.note = f"page {number}: {why} left unread because OCR is turned off"
-        elif settings.tesseract_path():
+        elif ocr.available(settings):
             try:
                 out.lines, out.tables = ocr.ocr_page(page, number, settings)
             except ocr.BlankRender as e:  # never a silent empty page
@@ -474,8 +474,7 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
             out.ocr = True
             out.note = None if out.lines else f"page {number}: OCR found no text ({why})"
         else:
-            out.note = (f"page {number}: {why} needs OCR but tesseract is not installed; install it with "
-                        "`apt-get install tesseract-ocr tesseract-ocr-chi-sim`")
+            out.note = f"page {number}: {why} needs OCR but {ocr.ocr_engines.missing_message(settings)}"
         return out
     chars = _clean_chars(chars)  # after the garbage share, which counts control codes as garbage
     out.glyphs = glyphs_of(visual_lines(chars, settings.dedupe_tolerance))

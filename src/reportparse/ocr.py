@@ -1,27 +1,21 @@
-"""OCR of one page with the Tesseract command line (chi_sim), returning positioned lines.
+"""OCR of one page, returning positioned lines (PDF points) and ruled tables read cell by cell.
 
-The command line rather than a Python binding: it is what Debian ships, it needs no
-compiled extension, and a hung OCR dies with its subprocess timeout.
+The engine (PP-OCRv4 through RapidOCR by default, Tesseract as the fallback) is chosen in
+``ocr_engines``; this module renders the page, finds ruled tables in the image and turns
+the engine's pixel boxes into page coordinates.
 """
 from __future__ import annotations
-
-import csv
-import io
-import os
-import subprocess
-import tempfile
 
 import numpy as np
 import regex
 from PIL import Image, ImageFilter
 
-from . import scangrid
-
+from . import ocr_engines, scangrid
 from .model import Line, Table
+from .ocr_engines import CJK_SPACE, Engine, TextBox  # noqa: F401  (CJK_SPACE: kept importable here)
 from .settings import Settings
 
 CN_PARENS = regex.compile(r"\(([一二三四五六七八九十]{1,3})\)")  # Tesseract's (一) for a heading's （一）
-CJK_SPACE = regex.compile(r"(?<=[\p{Han}\p{P}])\s+(?=[\p{Han}\p{P}\d])|(?<=[\p{Han}\p{P}\d])\s+(?=[\p{Han}\p{P}])")
 
 
 def scan_dpi(page) -> int | None:
@@ -35,20 +29,12 @@ def scan_dpi(page) -> int | None:
     return int(min(400, max(150, best))) if best else None
 
 
-def _tesseract(image, settings: Settings, psm: str, tsv: bool) -> str:
-    with tempfile.TemporaryDirectory() as tmp:
-        png = os.path.join(tmp, "page.png")
-        image.save(png)
-        args = [settings.tesseract_path(), png, "stdout", "-l", settings.ocr_lang, "--psm", psm,
-                "-c", "preserve_interword_spaces=1"] + (["tsv"] if tsv else [])
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=max(30.0, settings.timeout / 2),
-                              env=dict(os.environ, OMP_THREAD_LIMIT=str(settings.ocr_threads)) if settings.ocr_threads else None)
-    if proc.returncode != 0:
-        raise RuntimeError(f"tesseract failed: {proc.stderr.strip()[:200]}")
-    return proc.stdout
+def available(settings: Settings) -> str | None:
+    """The OCR engine that will read pages with these settings, or None when none can."""
+    return ocr_engines.choose(settings)
 
 
-def ocr_tables(image, number: int, dpi: int, settings: Settings) -> tuple[list[Table], object]:
+def ocr_tables(image, number: int, dpi: int, engine: Engine) -> tuple[list[Table], object]:
     """Ruled tables of a scanned page read cell by cell; returns them and the page image
     with the tables erased."""
     gray = np.array(image)
@@ -65,10 +51,7 @@ def ocr_tables(image, number: int, dpi: int, settings: Settings) -> tuple[list[T
                     row.append(None if box is None else "")
                     continue
                 x0, y0, x1, y1 = box
-                crop = image.crop((x0 + 3, y0 + 3, x1 - 2, y1 - 2))
-                crop = crop.resize((crop.width * 2, crop.height * 2))
-                text = CJK_SPACE.sub("", " ".join(_tesseract(crop, settings, "6", False).split()))
-                row.append(text)
+                row.append(engine.cell(image.crop((x0 + 3, y0 + 3, x1 - 2, y1 - 2))))
             rows.append(row)
         tables.append(Table(number, rows, g.top * scale, g.bottom * scale, ocr=True, cells=boxes))
         gray[g.top - 3:g.bottom + 4, g.left - 3:g.right + 4] = 255
@@ -92,11 +75,69 @@ def blank_render(image, chars: list[dict]) -> str | None:
             "(`apt-get install fonts-noto-cjk`) and parse again")
 
 
+def _overlap(b: TextBox, box: tuple[int, int, int, int]) -> float:
+    """Share of the text box's area inside the cell box."""
+    x0, y0, x1, y1 = box
+    w = max(0.0, min(x1, b.x1) - max(x0, b.x0))
+    h = max(0.0, min(y1, b.bottom) - max(y0, b.top))
+    return w * h / max(1.0, (b.x1 - b.x0) * (b.bottom - b.top))
+
+
+def tables_from_boxes(boxes: list[TextBox], grids: list[scangrid.Grid], image, number: int, dpi: int,
+                      engine: Engine) -> tuple[list[Table], list[TextBox]]:
+    """Fill each grid's cells with the page boxes that lie inside them (one OCR pass for the
+    whole page); a cell that a box runs out of is read again on its own. Returns the tables
+    and the boxes outside every grid (the running text)."""
+    gray = np.array(image)
+    rest = list(boxes)
+    tables = []
+    for g in grids:
+        inside = [b for b in rest if g.left <= (b.x0 + b.x1) / 2 <= g.right and g.top <= (b.top + b.bottom) / 2 <= g.bottom]
+        rest = [b for b in rest if all(b is not i for i in inside)]
+        found: dict[tuple[int, int], list[TextBox]] = {}
+        reread: set[tuple[int, int]] = set()
+        for b in inside:
+            best, where = 0.0, None
+            for r, cells in enumerate(g.rows):
+                for c, box in enumerate(cells):
+                    if box is not None and (share := _overlap(b, box)) > 0:
+                        if share < 0.8:
+                            reread.add((r, c))
+                        if share > best:
+                            best, where = share, (r, c)
+            if where is not None:
+                found.setdefault(where, []).append(b)
+        rows = []
+        for r, cells in enumerate(g.rows):
+            row: list[str | None] = []
+            for c, box in enumerate(cells):
+                if box is None:
+                    row.append(None)
+                elif (r, c) in reread:
+                    x0, y0, x1, y1 = box
+                    row.append(engine.cell(image.crop((x0 + 3, y0 + 3, x1 - 2, y1 - 2))))
+                elif (r, c) in found:
+                    row.append("".join(ln.text for ln in ocr_engines.merge_lines(found[(r, c)])))
+                else:
+                    row.append("")
+            rows.append(row)
+        scale = 72.0 / dpi
+        cells = [[None if box is None else tuple(v * scale for v in box) for box in row] for row in g.rows]
+        tables.append(Table(number, rows, g.top * scale, g.bottom * scale, ocr=True, cells=cells))
+    return tables, rest
+
+
+def to_lines(boxes: list[TextBox], number: int, scale: float) -> list[Line]:
+    """Engine lines in pixels -> Lines in PDF points from the page's top-left (``scale`` is
+    72 / dpi), so OCR'd lines carry the same geometry as a text layer's."""
+    lines = [Line(number, b.text, b.x0 * scale, b.x1 * scale, b.top * scale, b.bottom * scale,
+                  (b.bottom - b.top) * scale, ocr=True) for b in boxes if b.text.strip()]
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
+    return lines
+
+
 def ocr_page(page, number: int, settings: Settings) -> tuple[list[Line], list[Table]]:
-    """Render at the scan's own resolution (vector pages at ``ocr_dpi``), remove speckle
-    noise from scans with a 3x3 median (salt-and-pepper dots that Tesseract reads as
-    punctuation), read ruled tables cell by cell, then the rest of the page's lines from
-    Tesseract's TSV (word boxes with line ids)."""
+    """Render at the scan's own resolution (vector pages at ``ocr_dpi``) and read it."""
     dpi = scan_dpi(page)
     scanned = dpi is not None
     dpi = dpi or settings.ocr_dpi
@@ -105,10 +146,7 @@ def ocr_page(page, number: int, settings: Settings) -> tuple[list[Line], list[Ta
     why = blank_render(image, page.chars)
     if why:
         raise BlankRender(why)
-    if scanned:  # a vector page renders clean; a median there would only thin the strokes
-        image = image.filter(ImageFilter.MedianFilter(3))
-    tables, image = ocr_tables(image, number, dpi, settings)
-    return lines_from_tsv(_tesseract(image, settings, "6", True), number, 72.0 / dpi), tables
+    return ocr_image(image, number, dpi, scanned, settings)
 
 
 def pixel_cap(page, dpi: int, limit: int) -> None:
@@ -133,32 +171,26 @@ def ocr_boxes(page, boxes: list[tuple[float, float, float, float]], settings: Se
     pixel_cap(page, dpi, settings.max_pixels)
     image = page.to_image(resolution=dpi).original.convert("L")
     s = dpi / 72.0
+    engine = ocr_engines.get(settings)
     out = []
     for x0, top, x1, bottom in boxes:
         pad = 0.3 * (bottom - top)
         crop = image.crop((max(0, int((x0 - pad) * s)), max(0, int((top - pad) * s)),
                            min(image.width, int((x1 + pad) * s) + 1), min(image.height, int((bottom + pad) * s) + 1)))
-        text = CJK_SPACE.sub("", " ".join(_tesseract(crop, settings, "13", False).split()))  # raw line: no layout guess
-        out.append(CN_PARENS.sub(r"（\1）", text))
+        out.append(CN_PARENS.sub(r"（\1）", engine.cell(crop)))
     return out
 
 
-def lines_from_tsv(tsv: str, number: int, scale: float) -> list[Line]:
-    groups: dict[tuple[int, int, int], list[dict]] = {}
-    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
-        if row.get("level") != "5" or not (row.get("text") or "").strip():
-            continue
-        key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
-        groups.setdefault(key, []).append(row)
-    lines = []
-    for words in groups.values():
-        words.sort(key=lambda w: int(w["left"]))
-        text = CJK_SPACE.sub("", " ".join(w["text"].strip() for w in words))
-        x0 = min(int(w["left"]) for w in words) * scale
-        x1 = max(int(w["left"]) + int(w["width"]) for w in words) * scale
-        top = min(int(w["top"]) for w in words) * scale
-        bottom = max(int(w["top"]) + int(w["height"]) for w in words) * scale
-        heights = sorted(int(w["height"]) for w in words)
-        lines.append(Line(number, text, x0, x1, top, bottom, heights[len(heights) // 2] * scale, ocr=True))
-    lines.sort(key=lambda l: (l.top, l.x0))
-    return lines
+def ocr_image(image, number: int, dpi: int, scanned: bool, settings: Settings) -> tuple[list[Line], list[Table]]:
+    """Remove speckle noise from scans with a 3x3 median (salt-and-pepper dots that OCR reads
+    as punctuation), read ruled tables cell by cell, then the rest of the page's lines.
+    ``dpi`` maps the image's pixels to PDF points."""
+    engine = ocr_engines.get(settings)
+    image = image.convert("L")
+    if scanned:  # a vector page renders clean; a median there would only thin the strokes
+        image = image.filter(ImageFilter.MedianFilter(3))
+    if engine.whole_page:
+        tables, rest = tables_from_boxes(engine.boxes(image), scangrid.find(np.array(image)), image, number, dpi, engine)
+        return to_lines(ocr_engines.merge_lines(rest), number, 72.0 / dpi), tables
+    tables, image = ocr_tables(image, number, dpi, engine)
+    return to_lines(engine.lines(image), number, 72.0 / dpi), tables

@@ -1,4 +1,4 @@
-"""Undo Tesseract's look-alike confusions (支→文, 覆→履) using word frequencies.
+"""Undo OCR look-alike confusions (支→文, 覆→履) using word frequencies.
 
 Only OCR'd text is touched, and a character changes only when its look-alike forms a far
 more frequent word with the same neighbours, so real words (文件, 文化) stay.
@@ -15,9 +15,9 @@ from .patterns import PatternError, patterns_dir
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, list[str]], float, int, dict[str, str]]:
+def _table() -> tuple[dict[str, list[str]], float, int, dict[str, str], dict[str, str]]:
     data = json.loads((patterns_dir() / "ocr_confusions.json").read_text(encoding="utf-8"))
-    unknown = set(data) - {"description", "min_ratio", "min_freq", "pairs", "before_digit", "examples",
+    unknown = set(data) - {"description", "min_ratio", "min_freq", "pairs", "before_digit", "always", "examples",
                            "counterexamples"}
     if unknown:
         raise PatternError(f"ocr_confusions.json: unknown keys {sorted(unknown)}")
@@ -27,7 +27,17 @@ def _table() -> tuple[dict[str, list[str]], float, int, dict[str, str]]:
             raise PatternError(f"ocr_confusions.json: pair {a!r}/{b!r} must be single characters")
         alts.setdefault(a, []).append(b)
         alts.setdefault(b, []).append(a)
-    return alts, float(data["min_ratio"]), int(data["min_freq"]), dict(data.get("before_digit", {}))
+    always = dict(data.get("always", {}))
+    if any(len(k) != 1 for k in always):
+        raise PatternError("ocr_confusions.json: 'always' maps single characters")
+    table = alts, float(data["min_ratio"]), int(data["min_freq"]), dict(data.get("before_digit", {})), always
+    for wrong, right in data.get("examples", []):  # checked on load, like the other pattern files
+        if _fix(wrong, table) != right:
+            raise PatternError(f"ocr_confusions.json: example {wrong!r} gives {_fix(wrong, table)!r}, not {right!r}")
+    for text in data.get("counterexamples", []):
+        if _fix(text, table) != text:
+            raise PatternError(f"ocr_confusions.json: counterexample {text!r} is changed to {_fix(text, table)!r}")
+    return table
 
 
 def cases() -> dict:
@@ -47,7 +57,14 @@ def _best(text: str, i: int, ch: str, freq: dict[str, int]) -> int:
 
 
 def fix(text: str) -> str:
-    alts, ratio, floor, signs = _table()
+    """OCR'd text with look-alike characters put back where the neighbours say so."""
+    return _fix(text, _table())
+
+
+def _fix(text: str, table: tuple) -> str:
+    alts, ratio, floor, signs, always = table
+    if always:
+        text = text.translate({ord(k): v for k, v in always.items()})
     if signs:
         text = regex.sub("[" + "".join(signs) + r"](?=\s*\d)", lambda m: signs[m.group()], text)
     freq = indicators.tokenizer().FREQ
@@ -56,11 +73,9 @@ def fix(text: str) -> str:
         if c not in alts:
             continue
         here = _best("".join(chars), i, c, freq)
-        for alt in alts[c]:
-            there = _best("".join(chars), i, alt, freq)
-            if there >= floor and there > ratio * max(here, 1):
-                chars[i] = alt
-                break
+        there, alt = max((_best("".join(chars), i, a, freq), a) for a in alts[c])  # 內: 门 or 内, whichever fits
+        if there >= floor and there > ratio * max(here, 1):
+            chars[i] = alt
     return "".join(chars)
 
 
@@ -70,4 +85,5 @@ OCR_GROUP_POINT = regex.compile(r"(?<=\d)\.(?=\d{3}(?:[.,]\d{3})*\.\d)")
 
 
 def fix_numbers(text: str) -> str:
+    """Thousands points read for commas put back as commas."""
     return OCR_GROUP_POINT.sub(",", text)

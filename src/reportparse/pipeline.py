@@ -1,4 +1,4 @@
-"""Compose the stages: extract -> normalize -> segment -> recognize (+tables) -> check.
+"""Compose the stages: extract -> normalize (-> OCR consensus) -> segment -> recognize (+tables) -> check.
 
 No logic of its own beyond wiring each stage's output into the next and turning a stage's
 refusal into a ``failed`` report.
@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from . import boxes, check, dedupe, doctype, extract, normalize, recognize, segment, tables
+from . import boxes, check, dedupe, doctype, extract, normalize, ocrconsensus, recognize, segment, tables
 from .model import Paragraph, Report, Table
 from .settings import Settings
 
@@ -35,6 +35,7 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None,
         return report
     report.page_count, report.ocr_pages = ex.page_count, ex.ocr_pages
     paras, tbls = normalize.normalize(ex, settings.band)
+    ocrconsensus.correct(ex, paras, tbls)
     analyze(report, paras, tbls, ex.title_hint)
     report.document.notes += ex.notes  # remarks that lost nothing: the status stays ok
     boxes.locate(report, ex.pages)

@@ -10,7 +10,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Settings:
-    ocr: bool = True                 # OCR image-only and garbled pages when tesseract exists
+    ocr: bool = True                 # OCR image-only and garbled pages when an OCR engine exists
     ocr_lang: str = "chi_sim"
     ocr_dpi: int = 300
     tesseract: str | None = None     # path; None = look it up on PATH
@@ -19,8 +19,9 @@ class Settings:
     dedupe_tolerance: float = 1.0    # pt; overprinted fake-bold copies closer than this are one char
     band: float = 0.1                # top/bottom share of a page where running headers/footers live
     timeout: float = 120.0           # seconds a file may go without finishing a page (batch)
-    ocr_threads: int = 1             # OMP_THREAD_LIMIT for tesseract (0 = its default). One thread
-                                     # is ~4x faster here: its OpenMP costs more than it gives
+    ocr_threads: int = 1             # threads per OCR call (tesseract's OMP_THREAD_LIMIT, ONNX Runtime's
+                                     # for RapidOCR; 0 = their default). One is faster with a worker per
+                                     # core: tesseract's OpenMP costs more than it gives
     password: str = ""
     time_limit: float | None = None  # seconds for one whole parse_pdf call (library callers); None = none.
                                      # SIGALRM in the main thread, checked after each page elsewhere
@@ -29,6 +30,8 @@ class Settings:
     max_stream_bytes: int = 64 << 20  # one decompressed PDF stream above this is too large (deflate bombs)
     max_content_bytes: int = 4 << 20  # a page's content streams above this are too large (each drawn
                                       # glyph costs ~150 bytes of parser objects per byte of stream)
+    ocr_engine: str = "auto"         # auto (RapidOCR PP-OCRv4 when installed, else Tesseract), rapidocr, tesseract
+    ocr_gpu: bool = False            # RapidOCR on onnxruntime's CUDA provider when onnxruntime-gpu has one
 
     def __post_init__(self) -> None:
         if not 72 <= self.ocr_dpi <= 600:
@@ -52,6 +55,8 @@ class Settings:
                 raise ValueError(f"{name} must be positive")
         if self.ocr_threads < 0:
             raise ValueError("ocr_threads must be >= 0")
+        if self.ocr_engine not in ("auto", "rapidocr", "tesseract"):
+            raise ValueError(f"ocr_engine must be auto, rapidocr or tesseract, got {self.ocr_engine!r}")
 
     @classmethod
     def resolve(cls, value: "Settings | dict[str, Any] | None" = None) -> "Settings":
