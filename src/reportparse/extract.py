@@ -19,7 +19,7 @@ import pdfplumber
 import regex
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 
-from . import ocr, repair, streamtable
+from . import ocr, pdfium_layer, repair, streamtable
 from .model import Extracted, Line, Page, Table
 from .settings import Settings
 
@@ -334,10 +334,11 @@ def extract(path: str | Path, settings: Settings | None = None,
     settings = Settings.resolve(settings)
     sniff(path)
     pdf, n, errors = _open(path, settings)
+    doc = pdfium_layer.open_document(path, settings.password) if settings.engine == "pdfium" and not errors else None
     pages: list[Page] = []
-    with pdf:
+    with pdf, pdfium_layer.closing(doc):
         title = (pdf.metadata or {}).get("Title") if isinstance(pdf.metadata, dict) else None
-        for i, page in enumerate(pdf.pages, start=1):
+        for i, page in enumerate(pdfium_layer.wrap(pdf.pages, doc), start=1):
             try:
                 p = _page(page, i, settings)
             except Exception as e:  # one bad page must not lose the others

@@ -21,6 +21,8 @@ class Settings:
     ocr_threads: int = 1             # OMP_THREAD_LIMIT for tesseract (0 = its default). One thread
                                      # is ~4x faster here: its OpenMP costs more than it gives
     password: str = ""
+    engine: str = "pdfium"           # who reads a page's characters: "pdfium" (fast; pdfplumber
+                                     # still reads pages PDFium would read differently) or "pdfplumber"
 
     def __post_init__(self) -> None:
         if not 72 <= self.ocr_dpi <= 600:
@@ -37,6 +39,8 @@ class Settings:
             raise ValueError("timeout must be positive")
         if self.ocr_threads < 0:
             raise ValueError("ocr_threads must be >= 0")
+        if self.engine not in ("pdfium", "pdfplumber"):
+            raise ValueError(f"engine must be 'pdfium' or 'pdfplumber', got {self.engine!r}")
 
     @classmethod
     def resolve(cls, value: "Settings | dict[str, Any] | None" = None) -> "Settings":

@@ -1,0 +1,274 @@
+"""Characters read with PDFium in pdfplumber's shapes, so extraction does not pay pdfminer's
+price for parsing every page in Python.
+
+pdfminer spends most of a page's time building ``page.chars``; PDFium (pypdfium2, already
+installed as pdfplumber's renderer) reads the same page in C several times faster.
+``wrap`` gives each pdfplumber page a stand-in whose ``chars`` come from PDFium with the
+keys and the geometry pdfminer gives them: ``x0``/``x1`` from the glyph's origin and advance,
+``top``/``bottom`` from the font descriptor's descent and the font size (pdfminer's box, not
+PDFium's), ``size`` as the box height, ``matrix`` (text matrix times CTM, without the font
+size, with the origin as its translation), ``upright`` by pdfminer's rule,
+``non_stroking_color``, ``fontname`` (the descriptor's FontName). Ruling lines, images and
+anything else still come from the pdfplumber page, parsed only when a page has path or image
+objects at all (PDFium tells that without parsing the page in Python).
+
+Where PDFium's reading could differ from pdfminer's, the page's chars come from pdfplumber
+as before: a glyph without a Unicode mapping (pdfminer's ``(cid:N)``, which the garbled-page
+test counts), /Rotate, a page box off the origin, Type3 or vertical fonts, and a font whose
+descriptor cannot be matched.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+from pdfminer.pdffont import PDFCIDFont, PDFType3Font
+from pdfminer.pdfinterp import PDFResourceManager
+from pdfminer.pdftypes import PDFObjRef, dict_value, resolve1
+from pdfminer.psparser import PSLiteral
+
+
+class Unsupported(Exception):
+    """The page has something PDFium's reading would give differently from pdfminer's."""
+
+
+def open_document(path: str | Path, password: str = "") -> "pdfium.PdfDocument | None":
+    """PDFium's handle on the file; None when PDFium cannot open it (pdfplumber then reads
+    every page, as it always did)."""
+    try:
+        return pdfium.PdfDocument(str(path), password=password or None)
+    except Exception:
+        return None
+
+
+_SUBSET = re.compile(r"^[A-Z]{6}\+")
+
+
+def _name(value: Any) -> str:
+    value = resolve1(value)
+    if isinstance(value, PSLiteral):
+        value = value.name
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return str(value) if value is not None else ""
+
+
+FontInfo = tuple[str, float]  # pdfminer's fontname and descent (1/1000 em)
+
+
+def _font(rsrcmgr: PDFResourceManager, ref: Any) -> tuple[FontInfo, set[str]]:
+    """pdfminer's own font object for a font resource (shared with pdfplumber's cache),
+    and the names PDFium may give it."""
+    objid = ref.objid if isinstance(ref, PDFObjRef) else None
+    spec = dict_value(ref)
+    font = rsrcmgr.get_font(objid, spec)
+    if isinstance(font, PDFType3Font) or font.is_vertical():
+        raise Unsupported("Type3 or vertical font")
+    if isinstance(font, PDFCIDFont) and font.unicode_map is None:
+        raise Unsupported("CID font pdfminer cannot map to Unicode (it reads (cid:N))")
+    names = {_SUBSET.sub("", _name(spec.get("BaseFont"))), _SUBSET.sub("", str(getattr(font, "basefont", "")))}
+    return (str(font.fontname), float(font.get_descent()) * 1000), names
+
+
+def _page_fonts(rsrcmgr: PDFResourceManager, resources: Any, out: dict[str, set[FontInfo]],
+                depth: int = 0) -> None:
+    """Fonts of a resource dictionary and of the form XObjects in it, by PDFium's name."""
+    resources = dict_value(resources) if resources else {}
+    for ref in dict_value(resources.get("Font", {})).values():
+        info, names = _font(rsrcmgr, ref)
+        for n in names:
+            out.setdefault(n, set()).add(info)
+    if depth < 4:
+        for xobj in dict_value(resources.get("XObject", {})).values():
+            attrs = getattr(resolve1(xobj), "attrs", None)
+            if attrs and _name(attrs.get("Subtype")) == "Form" and "Resources" in attrs:
+                _page_fonts(rsrcmgr, attrs["Resources"], out, depth + 1)
+
+
+def _base_name(font) -> str:
+    n = raw.FPDFFont_GetBaseFontName(font, None, 0)
+    if n <= 1:
+        return ""
+    buf = ctypes.create_string_buffer(n)
+    raw.FPDFFont_GetBaseFontName(font, buf, n)
+    return _SUBSET.sub("", buf.value.decode("latin-1"))
+
+
+def _color(obj, getter) -> tuple[float, float, float] | None:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not getter(obj, r, g, b, a):
+        return None
+    return (r.value / 255, g.value / 255, b.value / 255)
+
+
+def page_chars(plumber_page: Any, doc: "pdfium.PdfDocument") -> list[dict]:
+    """The page's chars from PDFium, in content order, as pdfplumber would give them;
+    raises Unsupported where pdfminer would read the page differently."""
+    page = doc[plumber_page.page_number - 1]
+    try:
+        return _read_chars(plumber_page, page)
+    finally:
+        page.close()
+
+
+def _read_chars(plumber_page: Any, page: "pdfium.PdfPage") -> list[dict]:
+    if (plumber_page.rotation or 0) % 360:
+        raise Unsupported("rotated page")
+    mb = tuple(float(v) for v in plumber_page.mediabox)
+    if mb[0] or mb[1] or tuple(float(v) for v in plumber_page.bbox) != mb:
+        raise Unsupported("page box off the origin or cropped")
+    fonts: dict[str, set[FontInfo]] = {}
+    _page_fonts(plumber_page.pdf.rsrcmgr, plumber_page.page_obj.resources, fonts)
+    textpage = page.get_textpage()
+    try:
+        return _chars(textpage.raw, fonts, float(plumber_page.height),
+                      float(getattr(plumber_page, "initial_doctop", 0) or 0), plumber_page.page_number)
+    finally:
+        textpage.close()
+
+
+def _chars(tp, fonts: dict[str, set[FontInfo]], height: float, doctop: float,
+           page_number: int) -> list[dict]:
+    n = raw.FPDFText_CountChars(tp)
+    out: list[dict] = []
+    m = raw.FS_MATRIX()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    width = ctypes.c_float()
+    per_obj: dict[int, tuple] = {}
+    widths: dict[tuple[int, int], float] = {}
+    for i in range(n):
+        if raw.FPDFText_IsGenerated(tp, i):
+            continue
+        if raw.FPDFText_HasUnicodeMapError(tp, i):
+            raise Unsupported("glyph without a Unicode mapping")
+        code = raw.FPDFText_GetUnicode(tp, i)
+        obj = raw.FPDFText_GetTextObject(tp, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        info = per_obj.get(key)
+        if info is None:
+            font = raw.FPDFTextObj_GetFont(obj)
+            fs = ctypes.c_float()
+            raw.FPDFTextObj_GetFontSize(obj, fs)
+            found = fonts.get(_base_name(font)) if font else None
+            if not found or len({d for _, d in found}) != 1:
+                raise Unsupported("font descriptor not matched")
+            fontname, descent = sorted(found)[0]
+            fkey = ctypes.cast(font, ctypes.c_void_p).value or 0
+            info = (font, fkey, fs.value, fontname, descent * fs.value / 1000,
+                    _color(obj, raw.FPDFPageObj_GetFillColor), _color(obj, raw.FPDFPageObj_GetStrokeColor))
+            per_obj[key] = info
+        font, fkey, size, fontname, descent, fill, stroke = info
+        adv = widths.get((fkey, code))
+        if adv is None:
+            raw.FPDFFont_GetGlyphWidth(font, code, 1000.0, width)
+            adv = widths[(fkey, code)] = width.value
+        adv = adv * size / 1000
+        raw.FPDFText_GetMatrix(tp, i, m)
+        raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
+        a, b, c, d, e, f = m.a, m.b, m.c, m.d, ox.value, oy.value
+        # pdfminer's box: the rectangle (0, descent)-(adv, descent + size) through the
+        # char's matrix, and the upright box around its four corners
+        up = descent + size
+        xs = (c * descent + e, a * adv + c * descent + e, a * adv + c * up + e, c * up + e)
+        ys = (d * descent + f, b * adv + d * descent + f, b * adv + d * up + f, d * up + f)
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        top = height - y1
+        out.append({"matrix": (a, b, c, d, e, f), "fontname": fontname, "adv": adv,
+                    "upright": a * d > 0 and b * c <= 0, "x0": x0, "y0": y0, "x1": x1, "y1": y1,
+                    "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "mcid": None, "tag": None,
+                    "object_type": "char", "page_number": page_number, "text": chr(code),
+                    "stroking_color": stroke, "non_stroking_color": fill,
+                    "top": top, "bottom": height - y0, "doctop": doctop + top})
+    return out
+
+
+_DRAWN = (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_SHADING)
+
+
+def _has_drawings(page: "pdfium.PdfPage") -> bool:
+    """Whether the page draws any path, image or shading, in form XObjects too: only such a
+    page can have ruling lines, rectangles or images for pdfplumber to find."""
+    todo = [raw.FPDFPage_GetObject(page.raw, i) for i in range(raw.FPDFPage_CountObjects(page.raw))]
+    while todo:
+        obj = todo.pop()
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind in _DRAWN:
+            return True
+        if kind == raw.FPDF_PAGEOBJ_FORM:
+            todo.extend(raw.FPDFFormObj_GetObject(obj, i) for i in range(raw.FPDFFormObj_CountObjects(obj)))
+    return False
+
+
+class Page:
+    """A pdfplumber page whose ``chars`` come from PDFium, and whose ``lines``, ``rects``,
+    ``curves``, ``images`` and tables are empty without parsing when PDFium sees nothing
+    drawn on it; everything else is the pdfplumber page's."""
+
+    def __init__(self, page: Any, doc: "pdfium.PdfDocument") -> None:
+        self._page = page
+        self._doc = doc
+        self._chars: list[dict] | None = None
+        self._drawn: bool | None = None
+        self.engine = "pdfium"  # which library read the chars: "pdfplumber" after a fallback
+
+    def _read(self) -> None:
+        page = self._doc[self._page.page_number - 1]
+        try:
+            self._drawn = _has_drawings(page)
+            try:
+                self._chars = _read_chars(self._page, page)
+            except Unsupported:
+                self.engine = "pdfplumber"
+                self._chars = self._page.chars
+        finally:
+            page.close()
+
+    @property
+    def chars(self) -> list[dict]:
+        if self._chars is None:
+            self._read()
+        return self._chars  # type: ignore[return-value]
+
+    def _drawings(self, name: str) -> list[dict]:
+        if self._drawn is None:
+            self._read()
+        return getattr(self._page, name) if self._drawn else []
+
+    lines = property(lambda self: self._drawings("lines"))
+    rects = property(lambda self: self._drawings("rects"))
+    curves = property(lambda self: self._drawings("curves"))
+    images = property(lambda self: self._drawings("images"))
+    edges = property(lambda self: self._drawings("edges"))
+
+    def find_tables(self, *args: Any, **kwargs: Any) -> list:
+        if self._drawn is None:
+            self._read()
+        return self._page.find_tables(*args, **kwargs) if self._drawn else []
+
+    def close(self) -> None:
+        self._chars = None
+        self._page.close()
+
+    def __getattr__(self, name: str) -> Any:  # width, height, rotation, to_image, ...
+        return getattr(self._page, name)
+
+
+def wrap(pages: Any, doc: "pdfium.PdfDocument | None") -> Iterator[Any]:
+    """The document's pages, read through PDFium when ``doc`` is open, else as they are."""
+    for page in pages:
+        yield page if doc is None else Page(page, doc)
+
+
+@contextlib.contextmanager
+def closing(doc: "pdfium.PdfDocument | None") -> Iterator[None]:
+    """Close PDFium's handle with the pdfplumber document it shadows."""
+    try:
+        yield
+    finally:
+        if doc is not None:
+            doc.close()
