@@ -27,6 +27,8 @@ from typing import Any, Iterator
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
+from pdfplumber import utils as _pu
+from pdfplumber.table import TableFinder, TableSettings
 from pdfminer.pdffont import PDFCIDFont, PDFType3Font
 from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdftypes import PDFObjRef, dict_value, resolve1
@@ -187,39 +189,125 @@ def _chars(tp, fonts: dict[str, set[FontInfo]], height: float, doctop: float,
     return out
 
 
-_DRAWN = (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_SHADING)
+def _compose(m: tuple, n: tuple) -> tuple:
+    """m then n, as PDF matrices (a, b, c, d, e, f)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def _has_drawings(page: "pdfium.PdfPage") -> bool:
-    """Whether the page draws any path, image or shading, in form XObjects too: only such a
-    page can have ruling lines, rectangles or images for pdfplumber to find."""
-    todo = [raw.FPDFPage_GetObject(page.raw, i) for i in range(raw.FPDFPage_CountObjects(page.raw))]
+def _matrix(obj) -> tuple:
+    m = raw.FS_MATRIX()
+    raw.FPDFPageObj_GetMatrix(obj, m)
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _subpaths(obj) -> list[list[tuple[str, float, float]]]:
+    """The path's segments as pdfminer records them: m, l, c (end point only) and h, split
+    at each m. PDFium closes a path by a line back to the start flagged 'close', which
+    pdfminer sees as h (its redundant l dropped)."""
+    x, y = ctypes.c_float(), ctypes.c_float()
+    out: list[list[tuple[str, float, float]]] = []
+    bezier = 0
+    for i in range(raw.FPDFPath_CountSegments(obj)):
+        seg = raw.FPDFPath_GetPathSegment(obj, i)
+        raw.FPDFPathSegment_GetPoint(seg, x, y)
+        kind = raw.FPDFPathSegment_GetType(seg)
+        if kind == raw.FPDF_SEGMENT_MOVETO:
+            out.append([("m", x.value, y.value)])
+            bezier = 0
+            continue
+        if not out:
+            out.append([])
+        sub = out[-1]
+        if kind == raw.FPDF_SEGMENT_BEZIERTO:
+            bezier = (bezier + 1) % 3
+            if bezier:
+                continue  # control points: pdfminer keeps the end point only
+            sub.append(("c", x.value, y.value))
+            if raw.FPDFPathSegment_GetClose(seg):
+                sub.append(("h",) + sub[0][1:])
+        elif raw.FPDFPathSegment_GetClose(seg) and sub and sub[0][0] == "m" and (x.value, y.value) == sub[0][1:]:
+            sub.append(("h",) + sub[0][1:])
+        else:
+            sub.append(("l", x.value, y.value))
+    return out
+
+
+def _shapes(obj, matrix: tuple, height: float, doctop: float, page_number: int,
+            out: dict[str, list[dict]]) -> None:
+    """One path object as pdfminer's LTLine/LTRect/LTCurve would come out of pdfplumber."""
+    a, b, c, d, e, f = matrix
+    for path in _subpaths(obj):
+        shape = "".join(p[0] for p in path)
+        if shape[:1] != "m":
+            continue
+        pts = [(a * px + c * py + e, b * px + d * py + f) for _, px, py in path]
+        if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+            shape = shape[:-2] + "h"
+            pts.pop()
+        kind = "curve"
+        if shape in ("mlh", "ml"):
+            kind, pts = "line", pts[:2]
+        elif shape in ("mlllh", "mllll"):
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+            if pts[0] == pts[4] and ((x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0)
+                                     or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)):
+                kind = "rect"
+                (rx0, ry0), (rx1, ry1) = pts[0], pts[2]
+                pts = [(rx0, ry0), (rx1, ry0), (rx1, ry1), (rx0, ry1)]
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        top = height - y1
+        item = {"x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0,
+                "top": top, "bottom": height - y0, "doctop": doctop + top, "object_type": kind,
+                "page_number": page_number}
+        if kind == "curve":
+            item["pts"] = [(px, height - py) for px, py in pts]
+        out[kind + "s"].append(item)
+
+
+def _drawings(page: "pdfium.PdfPage", height: float, doctop: float, page_number: int) -> tuple[dict[str, list[dict]], bool]:
+    """The page's lines, rects and curves as pdfplumber gives them (from PDFium's path
+    objects, form XObjects included), and whether it has any image."""
+    out: dict[str, list[dict]] = {"lines": [], "rects": [], "curves": []}
+    images = False
+    ident = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    todo = [(raw.FPDFPage_GetObject(page.raw, i), ident) for i in range(raw.FPDFPage_CountObjects(page.raw))]
+    todo.reverse()
     while todo:
-        obj = todo.pop()
+        obj, outer = todo.pop()
         kind = raw.FPDFPageObj_GetType(obj)
-        if kind in _DRAWN:
-            return True
-        if kind == raw.FPDF_PAGEOBJ_FORM:
-            todo.extend(raw.FPDFFormObj_GetObject(obj, i) for i in range(raw.FPDFFormObj_CountObjects(obj)))
-    return False
+        if kind == raw.FPDF_PAGEOBJ_PATH:
+            _shapes(obj, _compose(_matrix(obj), outer), height, doctop, page_number, out)
+        elif kind == raw.FPDF_PAGEOBJ_IMAGE:
+            images = True
+        elif kind == raw.FPDF_PAGEOBJ_FORM:
+            inner = _compose(_matrix(obj), outer)
+            kids = [(raw.FPDFFormObj_GetObject(obj, i), inner) for i in range(raw.FPDFFormObj_CountObjects(obj))]
+            todo.extend(reversed(kids))
+    return out, images
 
 
 class Page:
-    """A pdfplumber page whose ``chars`` come from PDFium, and whose ``lines``, ``rects``,
-    ``curves``, ``images`` and tables are empty without parsing when PDFium sees nothing
-    drawn on it; everything else is the pdfplumber page's."""
+    """A pdfplumber page whose chars, lines, rects, curves, edges and ruled tables come from
+    PDFium (tables through pdfplumber's own table finder); images and everything else are
+    the pdfplumber page's, which parses the page only when asked."""
 
     def __init__(self, page: Any, doc: "pdfium.PdfDocument") -> None:
         self._page = page
         self._doc = doc
         self._chars: list[dict] | None = None
-        self._drawn: bool | None = None
-        self.engine = "pdfium"  # which library read the chars: "pdfplumber" after a fallback
+        self._drawn: dict[str, list[dict]] | None = None
+        self._images = False
+        self._edges: list[dict] | None = None
+        self.engine = "pdfium"  # who read the chars: "pdfplumber" after a fallback
 
     def _read(self) -> None:
         page = self._doc[self._page.page_number - 1]
         try:
-            self._drawn = _has_drawings(page)
+            self._drawn, self._images = _drawings(page, float(self._page.height),
+                                                  float(self._page.initial_doctop), self._page.page_number)
             try:
                 self._chars = _read_chars(self._page, page)
             except Unsupported:
@@ -227,6 +315,8 @@ class Page:
                 self._chars = self._page.chars
         finally:
             page.close()
+        if self.engine == "pdfplumber":  # the page is parsed anyway: take its own drawings
+            self._drawn = {k: getattr(self._page, k) for k in ("lines", "rects", "curves")}
 
     @property
     def chars(self) -> list[dict]:
@@ -234,27 +324,39 @@ class Page:
             self._read()
         return self._chars  # type: ignore[return-value]
 
-    def _drawings(self, name: str) -> list[dict]:
+    def _get(self, name: str) -> list[dict]:
         if self._drawn is None:
             self._read()
-        return getattr(self._page, name) if self._drawn else []
+        return self._drawn[name]  # type: ignore[index]
 
-    lines = property(lambda self: self._drawings("lines"))
-    rects = property(lambda self: self._drawings("rects"))
-    curves = property(lambda self: self._drawings("curves"))
-    images = property(lambda self: self._drawings("images"))
-    edges = property(lambda self: self._drawings("edges"))
+    lines = property(lambda self: self._get("lines"))
+    rects = property(lambda self: self._get("rects"))
+    curves = property(lambda self: self._get("curves"))
 
-    def find_tables(self, *args: Any, **kwargs: Any) -> list:
+    @property
+    def images(self) -> list[dict]:
         if self._drawn is None:
             self._read()
-        return self._page.find_tables(*args, **kwargs) if self._drawn else []
+        return self._page.images if self._images else []
+
+    @property
+    def edges(self) -> list[dict]:
+        """pdfplumber's Container.edges, on these lines, rects and curves."""
+        if self._edges is None:
+            self._edges = (list(map(_pu.line_to_edge, self.lines))
+                           + [e for r in self.rects for e in _pu.rect_to_edges(r)]
+                           + [e for c in self.curves for e in _pu.curve_to_edges(c)])
+        return self._edges
+
+    def find_tables(self, table_settings: Any = None) -> list:
+        """pdfplumber's Page.find_tables, on these edges."""
+        return TableFinder(self, TableSettings.resolve(table_settings)).tables
 
     def close(self) -> None:
-        self._chars = None
+        self._chars = self._drawn = self._edges = None
         self._page.close()
 
-    def __getattr__(self, name: str) -> Any:  # width, height, rotation, to_image, ...
+    def __getattr__(self, name: str) -> Any:  # width, height, bbox, rotation, to_image, ...
         return getattr(self._page, name)
 
 
