@@ -27,12 +27,13 @@ from typing import Any, Iterator
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
+from pypdfium2_raw.bindings import _libs
 from pdfplumber import utils as _pu
 from pdfplumber.table import TableFinder, TableSettings
-from pdfminer.pdffont import PDFCIDFont, PDFType3Font
-from pdfminer.pdfinterp import PDFResourceManager
-from pdfminer.pdftypes import PDFObjRef, dict_value, resolve1
-from pdfminer.psparser import PSLiteral
+from pdfminer.cmapdb import CMapDB
+from pdfminer.fontmetrics import FONT_METRICS
+from pdfminer.pdftypes import PDFObjRef, PDFStream, dict_value, list_value, num_value, resolve1
+from pdfminer.psparser import PSLiteral, literal_name
 
 
 class Unsupported(Exception):
@@ -63,33 +64,91 @@ def _name(value: Any) -> str:
 FontInfo = tuple[str, float]  # pdfminer's fontname and descent (1/1000 em)
 
 
-def _font(rsrcmgr: PDFResourceManager, ref: Any) -> tuple[FontInfo, set[str]]:
-    """pdfminer's own font object for a font resource (shared with pdfplumber's cache),
-    and the names PDFium may give it."""
+def _descriptor_info(descriptor: Any) -> FontInfo:
+    fontname = resolve1(descriptor.get("FontName", "unknown"))
+    fontname = literal_name(fontname) if isinstance(fontname, PSLiteral) else fontname
+    if isinstance(fontname, bytes):
+        fontname = fontname.decode("latin-1")
+    descent = num_value(descriptor.get("Descent", 0))
+    return str(fontname), -descent if descent > 0 else float(descent)
+
+
+def _cid_mapped(spec: Any) -> bool:
+    """Whether pdfminer's PDFCIDFont gets a Unicode map for this spec (its rules, without
+    parsing the ToUnicode stream or the embedded font): without one it reads (cid:N)."""
+    if "ToUnicode" in spec:
+        if isinstance(spec["ToUnicode"], PDFStream):
+            return True
+        info = dict_value(spec.get("CIDSystemInfo", {}))
+        ordering = resolve1(info.get("Ordering", b"unknown")).decode("latin1")
+        return any("Identity" in n for n in (ordering, literal_name(spec["ToUnicode"]), literal_name(spec["Encoding"])))
+    info = dict_value(spec.get("CIDSystemInfo", {}))
+    coding = "{}-{}".format(resolve1(info.get("Registry", b"unknown")).decode("latin1").strip(),
+                            resolve1(info.get("Ordering", b"unknown")).decode("latin1").strip())
+    if coding in ("Adobe-Identity", "Adobe-UCS"):
+        return False  # pdfminer would try the embedded TrueType cmap: let it
+    try:
+        CMapDB.get_unicode_map(coding, False)
+    except CMapDB.CMapNotFound:
+        return False
+    return True
+
+
+def _font(ref: Any, cache: dict) -> tuple[FontInfo, set[str]]:
+    """pdfminer's fontname and descent for a font resource, read the way its font classes
+    read them (the standard 14 from their AFM, a Type0 from its descendant), and the names
+    PDFium may give the font. Raises Unsupported where pdfminer's reading could differ."""
     objid = ref.objid if isinstance(ref, PDFObjRef) else None
+    if objid is not None and objid in cache:
+        return cache[objid]
     spec = dict_value(ref)
-    font = rsrcmgr.get_font(objid, spec)
-    if isinstance(font, PDFType3Font) or font.is_vertical():
-        raise Unsupported("Type3 or vertical font")
-    if isinstance(font, PDFCIDFont) and font.unicode_map is None:
-        raise Unsupported("CID font pdfminer cannot map to Unicode (it reads (cid:N))")
-    names = {_SUBSET.sub("", _name(spec.get("BaseFont"))), _SUBSET.sub("", str(getattr(font, "basefont", "")))}
-    return (str(font.fontname), float(font.get_descent()) * 1000), names
+    try:
+        subtype = literal_name(spec["Subtype"]) if "Subtype" in spec else "Type1"
+        names = {_SUBSET.sub("", _name(spec.get("BaseFont")))}
+        if subtype == "Type0":
+            kid = dict_value(list_value(spec["DescendantFonts"])[0]).copy()
+            for k in ("Encoding", "ToUnicode"):
+                if k in spec:
+                    kid[k] = resolve1(spec[k])
+            spec = kid
+            subtype = literal_name(spec["Subtype"]) if "Subtype" in spec else "Type1"
+            names.add(_SUBSET.sub("", _name(spec.get("BaseFont"))))
+        if subtype == "Type3":
+            raise Unsupported("Type3 font")
+        if subtype in ("CIDFontType0", "CIDFontType2"):
+            encoding = resolve1(spec.get("Encoding"))
+            cmap = encoding.get("CMapName") if isinstance(encoding, PDFStream) else encoding
+            if not isinstance(resolve1(cmap), PSLiteral) or literal_name(resolve1(cmap)).endswith("-V"):
+                raise Unsupported("vertical or unnamed CMap")
+            if not _cid_mapped(spec):
+                raise Unsupported("CID font pdfminer cannot map to Unicode (it reads (cid:N))")
+            info = _descriptor_info(dict_value(spec.get("FontDescriptor", {})))
+        else:
+            base = literal_name(spec["BaseFont"]) if "BaseFont" in spec else "unknown"
+            info = _descriptor_info(FONT_METRICS[base][0] if base in FONT_METRICS
+                                    else dict_value(spec.get("FontDescriptor", {})))
+    except Unsupported:
+        raise
+    except Exception as e:  # a malformed font dictionary: pdfminer's own reading decides
+        raise Unsupported(f"font dictionary: {type(e).__name__}") from e
+    out = (info, names)
+    if objid is not None:
+        cache[objid] = out
+    return out
 
 
-def _page_fonts(rsrcmgr: PDFResourceManager, resources: Any, out: dict[str, set[FontInfo]],
-                depth: int = 0) -> None:
+def _page_fonts(cache: dict, resources: Any, out: dict[str, set[FontInfo]], depth: int = 0) -> None:
     """Fonts of a resource dictionary and of the form XObjects in it, by PDFium's name."""
     resources = dict_value(resources) if resources else {}
     for ref in dict_value(resources.get("Font", {})).values():
-        info, names = _font(rsrcmgr, ref)
+        info, names = _font(ref, cache)
         for n in names:
             out.setdefault(n, set()).add(info)
     if depth < 4:
         for xobj in dict_value(resources.get("XObject", {})).values():
             attrs = getattr(resolve1(xobj), "attrs", None)
             if attrs and _name(attrs.get("Subtype")) == "Form" and "Resources" in attrs:
-                _page_fonts(rsrcmgr, attrs["Resources"], out, depth + 1)
+                _page_fonts(cache, attrs["Resources"], out, depth + 1)
 
 
 def _base_name(font) -> str:
@@ -101,8 +160,11 @@ def _base_name(font) -> str:
     return _SUBSET.sub("", buf.value.decode("latin-1"))
 
 
+_RGBA = tuple(ctypes.c_uint() for _ in range(4))
+
+
 def _color(obj, getter) -> tuple[float, float, float] | None:
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    r, g, b, a = _RGBA
     if not getter(obj, r, g, b, a):
         return None
     return (r.value / 255, g.value / 255, b.value / 255)
@@ -125,7 +187,8 @@ def _read_chars(plumber_page: Any, page: "pdfium.PdfPage") -> list[dict]:
     if mb[0] or mb[1] or tuple(float(v) for v in plumber_page.bbox) != mb:
         raise Unsupported("page box off the origin or cropped")
     fonts: dict[str, set[FontInfo]] = {}
-    _page_fonts(plumber_page.pdf.rsrcmgr, plumber_page.page_obj.resources, fonts)
+    cache = plumber_page.pdf.__dict__.setdefault("_reportparse_fonts", {})  # per document, by object id
+    _page_fonts(cache, plumber_page.page_obj.resources, fonts)
     textpage = page.get_textpage()
     try:
         return _chars(textpage.raw, fonts, float(plumber_page.height),
@@ -134,56 +197,93 @@ def _read_chars(plumber_page: Any, page: "pdfium.PdfPage") -> list[dict]:
         textpage.close()
 
 
+def _text(tp, n: int) -> str | None:
+    """All the page's characters in one call: one UTF-16 unit per character index, unless a
+    character lies outside the BMP (then None, and each is asked for)."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = raw.FPDFText_GetText(tp, 0, n, buf)
+    text = bytes(buf)[: max(0, got - 1) * 2].decode("utf-16-le", "surrogatepass")
+    return text if len(text) == n else None
+
+
+def _fn(name: str, restype: Any, *argtypes: Any) -> Any:
+    """A private binding of a PDFium function taking plain addresses: per character, ctypes'
+    pointer types and casts cost more than the call itself."""
+    f = _LIB[name]  # a new function object, not pypdfium2's shared one
+    f.restype, f.argtypes = restype, argtypes
+    return f
+
+
+_LIB = _libs["pdfium"]
+_V, _I, _D = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double)
+_text_object = _fn("FPDFText_GetTextObject", _V, _V, _I)
+_is_generated = _fn("FPDFText_IsGenerated", _I, _V, _I)
+_map_error = _fn("FPDFText_HasUnicodeMapError", _I, _V, _I)
+_origin = _fn("FPDFText_GetCharOrigin", _I, _V, _I, _D, _D)
+
+
 def _chars(tp, fonts: dict[str, set[FontInfo]], height: float, doctop: float,
            page_number: int) -> list[dict]:
     n = raw.FPDFText_CountChars(tp)
-    out: list[dict] = []
+    text = _text(tp, n) if n > 0 else ""
+    tpa = ctypes.cast(tp, _V).value
     m = raw.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    pox, poy = ctypes.byref(ox), ctypes.byref(oy)
     width = ctypes.c_float()
     per_obj: dict[int, tuple] = {}
-    widths: dict[tuple[int, int], float] = {}
+    per_font: dict[int, tuple] = {}
+    widths: dict[tuple[int, str], float] = {}
+    out: list[dict] = []
     for i in range(n):
-        if raw.FPDFText_IsGenerated(tp, i):
+        key = _text_object(tpa, i)
+        if not key:  # a space or line break PDFium made up: pdfminer has none
             continue
-        if raw.FPDFText_HasUnicodeMapError(tp, i):
+        ch = text[i] if text is not None else chr(raw.FPDFText_GetUnicode(tp, i))
+        if ch.isspace() and _is_generated(tpa, i):
+            continue
+        if _map_error(tpa, i):
             raise Unsupported("glyph without a Unicode mapping")
-        code = raw.FPDFText_GetUnicode(tp, i)
-        obj = raw.FPDFText_GetTextObject(tp, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
         info = per_obj.get(key)
         if info is None:
+            obj = raw.FPDFText_GetTextObject(tp, i)
             font = raw.FPDFTextObj_GetFont(obj)
+            fkey = ctypes.cast(font, _V).value or 0
+            if fkey not in per_font:
+                found = fonts.get(_base_name(font)) if font else None
+                if not found or len({d for _, d in found}) != 1:
+                    raise Unsupported("font descriptor not matched")
+                per_font[fkey] = sorted(found)[0]
+            fontname, descent = per_font[fkey]
             fs = ctypes.c_float()
             raw.FPDFTextObj_GetFontSize(obj, fs)
-            found = fonts.get(_base_name(font)) if font else None
-            if not found or len({d for _, d in found}) != 1:
-                raise Unsupported("font descriptor not matched")
-            fontname, descent = sorted(found)[0]
-            fkey = ctypes.cast(font, ctypes.c_void_p).value or 0
-            info = (font, fkey, fs.value, fontname, descent * fs.value / 1000,
+            raw.FPDFText_GetMatrix(tp, i, m)  # the text object's: the same for all its chars
+            info = (font, fkey, fs.value, fontname, descent * fs.value / 1000, (m.a, m.b, m.c, m.d),
                     _color(obj, raw.FPDFPageObj_GetFillColor), _color(obj, raw.FPDFPageObj_GetStrokeColor))
             per_obj[key] = info
-        font, fkey, size, fontname, descent, fill, stroke = info
-        adv = widths.get((fkey, code))
+        font, fkey, size, fontname, descent, (a, b, c, d), fill, stroke = info
+        adv = widths.get((fkey, ch))
         if adv is None:
-            raw.FPDFFont_GetGlyphWidth(font, code, 1000.0, width)
-            adv = widths[(fkey, code)] = width.value
+            raw.FPDFFont_GetGlyphWidth(font, ord(ch), 1000.0, width)
+            adv = widths[(fkey, ch)] = width.value
         adv = adv * size / 1000
-        raw.FPDFText_GetMatrix(tp, i, m)
-        raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
-        a, b, c, d, e, f = m.a, m.b, m.c, m.d, ox.value, oy.value
+        _origin(tpa, i, pox, poy)
+        e, f = ox.value, oy.value
         # pdfminer's box: the rectangle (0, descent)-(adv, descent + size) through the
         # char's matrix, and the upright box around its four corners
         up = descent + size
-        xs = (c * descent + e, a * adv + c * descent + e, a * adv + c * up + e, c * up + e)
-        ys = (d * descent + f, b * adv + d * descent + f, b * adv + d * up + f, d * up + f)
-        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        if b == 0 and c == 0:
+            x0, x1 = (e, a * adv + e) if a >= 0 else (a * adv + e, e)
+            y0, y1 = (d * descent + f, d * up + f) if d >= 0 else (d * up + f, d * descent + f)
+        else:
+            xs = (c * descent + e, a * adv + c * descent + e, a * adv + c * up + e, c * up + e)
+            ys = (d * descent + f, b * adv + d * descent + f, b * adv + d * up + f, d * up + f)
+            x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
         top = height - y1
         out.append({"matrix": (a, b, c, d, e, f), "fontname": fontname, "adv": adv,
                     "upright": a * d > 0 and b * c <= 0, "x0": x0, "y0": y0, "x1": x1, "y1": y1,
                     "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "mcid": None, "tag": None,
-                    "object_type": "char", "page_number": page_number, "text": chr(code),
+                    "object_type": "char", "page_number": page_number, "text": ch,
                     "stroking_color": stroke, "non_stroking_color": fill,
                     "top": top, "bottom": height - y0, "doctop": doctop + top})
     return out
