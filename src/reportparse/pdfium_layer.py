@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -29,7 +30,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 from pypdfium2_raw.bindings import _libs
 from pdfplumber import utils as _pu
-from pdfplumber.table import TableFinder, TableSettings
+from pdfplumber.table import Table, TableFinder, TableSettings
 from pdfminer.cmapdb import CMapDB
 from pdfminer.fontmetrics import FONT_METRICS
 from pdfminer.pdftypes import PDFObjRef, PDFStream, dict_value, list_value, num_value, resolve1
@@ -233,8 +234,8 @@ def _chars(tp, fonts: dict[str, set[FontInfo]], height: float, doctop: float,
     width = ctypes.c_float()
     per_obj: dict[int, tuple] = {}
     per_font: dict[int, tuple] = {}
-    widths: dict[tuple[int, str], float] = {}
     out: list[dict] = []
+    append = out.append
     for i in range(n):
         key = _text_object(tpa, i)
         if not key:  # a space or line break PDFium made up: pdfminer has none
@@ -253,19 +254,20 @@ def _chars(tp, fonts: dict[str, set[FontInfo]], height: float, doctop: float,
                 found = fonts.get(_base_name(font)) if font else None
                 if not found or len({d for _, d in found}) != 1:
                     raise Unsupported("font descriptor not matched")
-                per_font[fkey] = sorted(found)[0]
-            fontname, descent = per_font[fkey]
+                per_font[fkey] = (*sorted(found)[0], {})
+            fontname, descent, widths = per_font[fkey]
             fs = ctypes.c_float()
             raw.FPDFTextObj_GetFontSize(obj, fs)
             raw.FPDFText_GetMatrix(tp, i, m)  # the text object's: the same for all its chars
-            info = (font, fkey, fs.value, fontname, descent * fs.value / 1000, (m.a, m.b, m.c, m.d),
-                    _color(obj, raw.FPDFPageObj_GetFillColor), _color(obj, raw.FPDFPageObj_GetStrokeColor))
-            per_obj[key] = info
-        font, fkey, size, fontname, descent, (a, b, c, d), fill, stroke = info
-        adv = widths.get((fkey, ch))
+            size = fs.value
+            info = per_obj[key] = (font, widths, size, fontname, descent * size / 1000, m.a, m.b, m.c, m.d,
+                                   _color(obj, raw.FPDFPageObj_GetFillColor),
+                                   _color(obj, raw.FPDFPageObj_GetStrokeColor))
+        font, widths, size, fontname, descent, a, b, c, d, fill, stroke = info
+        adv = widths.get(ch)
         if adv is None:
             raw.FPDFFont_GetGlyphWidth(font, ord(ch), 1000.0, width)
-            adv = widths[(fkey, ch)] = width.value
+            adv = widths[ch] = width.value
         adv = adv * size / 1000
         _origin(tpa, i, pox, poy)
         e, f = ox.value, oy.value
@@ -280,12 +282,12 @@ def _chars(tp, fonts: dict[str, set[FontInfo]], height: float, doctop: float,
             ys = (d * descent + f, b * adv + d * descent + f, b * adv + d * up + f, d * up + f)
             x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
         top = height - y1
-        out.append({"matrix": (a, b, c, d, e, f), "fontname": fontname, "adv": adv,
-                    "upright": a * d > 0 and b * c <= 0, "x0": x0, "y0": y0, "x1": x1, "y1": y1,
-                    "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "mcid": None, "tag": None,
-                    "object_type": "char", "page_number": page_number, "text": ch,
-                    "stroking_color": stroke, "non_stroking_color": fill,
-                    "top": top, "bottom": height - y0, "doctop": doctop + top})
+        append({"matrix": (a, b, c, d, e, f), "fontname": fontname, "adv": adv,
+                "upright": a * d > 0 and b * c <= 0, "x0": x0, "y0": y0, "x1": x1, "y1": y1,
+                "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "mcid": None, "tag": None,
+                "object_type": "char", "page_number": page_number, "text": ch,
+                "stroking_color": stroke, "non_stroking_color": fill,
+                "top": top, "bottom": height - y0, "doctop": doctop + top})
     return out
 
 
@@ -389,6 +391,13 @@ def _drawings(page: "pdfium.PdfPage", height: float, doctop: float, page_number:
     return out, images
 
 
+class _Table(Table):
+    """pdfplumber's Table with its bbox and rows computed once."""
+
+    bbox = functools.cached_property(Table.bbox.fget)  # type: ignore[assignment]
+    rows = functools.cached_property(Table.rows.fget)  # type: ignore[assignment]
+
+
 class Page:
     """A pdfplumber page whose chars, lines, rects, curves, edges and ruled tables come from
     PDFium (tables through pdfplumber's own table finder); images and everything else are
@@ -449,8 +458,10 @@ class Page:
         return self._edges
 
     def find_tables(self, table_settings: Any = None) -> list:
-        """pdfplumber's Page.find_tables, on these edges."""
-        return TableFinder(self, TableSettings.resolve(table_settings)).tables
+        """pdfplumber's Page.find_tables, on these edges; each table's bbox and rows are
+        computed once (pdfplumber recomputes them from the cells on every access, and the
+        cell text is built by asking each char whether it lies in the table)."""
+        return [_Table(self, t.cells) for t in TableFinder(self, TableSettings.resolve(table_settings)).tables]
 
     def close(self) -> None:
         self._chars = self._drawn = self._edges = None
