@@ -62,7 +62,7 @@ def _name(value: Any) -> str:
     return str(value) if value is not None else ""
 
 
-FontInfo = tuple[str, float]  # pdfminer's fontname and descent (1/1000 em)
+FontInfo = tuple[str, float, int]  # pdfminer's fontname, descent (1/1000 em), embedded program's length
 
 
 def _descriptor_info(descriptor: Any) -> FontInfo:
@@ -71,7 +71,9 @@ def _descriptor_info(descriptor: Any) -> FontInfo:
     if isinstance(fontname, bytes):
         fontname = fontname.decode("latin-1")
     descent = num_value(descriptor.get("Descent", 0))
-    return str(fontname), -descent if descent > 0 else float(descent)
+    program = resolve1(descriptor.get("FontFile2") or descriptor.get("FontFile") or descriptor.get("FontFile3"))
+    length = getattr(program, "attrs", {}).get("Length1") if program is not None else None
+    return str(fontname), -descent if descent > 0 else float(descent), int(resolve1(length) or 0)
 
 
 def _cid_mapped(spec: Any) -> bool:
@@ -207,6 +209,21 @@ def _text(tp, n: int) -> str | None:
     return text if len(text) == n else None
 
 
+def _match(font: Any, fonts: dict[str, set[FontInfo]]) -> tuple[str, float]:
+    """pdfminer's fontname and descent for a PDFium font, found by name; subsets of one font
+    (AAAAAA+X, AAAAAB+X) are told apart by the length of their embedded program."""
+    found = fonts.get(_base_name(font)) if font else None
+    if not found or len({d for _, d, _ in found}) != 1:
+        raise Unsupported("font descriptor not matched")
+    if len(found) > 1:
+        size = ctypes.c_size_t()
+        raw.FPDFFont_GetFontData(font, None, 0, ctypes.byref(size))
+        same = [f for f in found if f[2] == size.value]
+        found = set(same) if len(same) == 1 else found
+    fontname, descent, _ = sorted(found)[0]
+    return fontname, descent
+
+
 def _fn(name: str, restype: Any, *argtypes: Any) -> Any:
     """A private binding of a PDFium function taking plain addresses: per character, ctypes'
     pointer types and casts cost more than the call itself."""
@@ -251,10 +268,7 @@ def _chars(tp, fonts: dict[str, set[FontInfo]], height: float, doctop: float,
             font = raw.FPDFTextObj_GetFont(obj)
             fkey = ctypes.cast(font, _V).value or 0
             if fkey not in per_font:
-                found = fonts.get(_base_name(font)) if font else None
-                if not found or len({d for _, d in found}) != 1:
-                    raise Unsupported("font descriptor not matched")
-                per_font[fkey] = (*sorted(found)[0], {})
+                per_font[fkey] = (*_match(font, fonts), {})
             fontname, descent, widths = per_font[fkey]
             fs = ctypes.c_float()
             raw.FPDFTextObj_GetFontSize(obj, fs)
