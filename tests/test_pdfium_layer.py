@@ -159,7 +159,7 @@ def test_rotated_page_is_read_by_pdfplumber(mixed_pdf):
     with pdfplumber.open(mixed_pdf) as pdf:
         doc = pdfium_layer.open_document(mixed_pdf)
         page = pdfium_layer.Page(pdf.pages[1], doc)
-        assert page.chars == pdf.pages[1].chars and page.engine == "pdfplumber"
+        assert page.chars == pdf.pages[1].chars and page.engine == "pdfplumber" and "rotated" in page.fallback
         assert _boxes(page.lines) == _boxes(pdf.pages[1].lines)
         with pytest.raises(pdfium_layer.Unsupported):
             pdfium_layer.page_chars(pdf.pages[1], doc)

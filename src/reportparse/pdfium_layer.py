@@ -8,14 +8,16 @@ keys and the geometry pdfminer gives them: ``x0``/``x1`` from the glyph's origin
 ``top``/``bottom`` from the font descriptor's descent and the font size (pdfminer's box, not
 PDFium's), ``size`` as the box height, ``matrix`` (text matrix times CTM, without the font
 size, with the origin as its translation), ``upright`` by pdfminer's rule,
-``non_stroking_color``, ``fontname`` (the descriptor's FontName). Ruling lines, images and
-anything else still come from the pdfplumber page, parsed only when a page has path or image
-objects at all (PDFium tells that without parsing the page in Python).
+``non_stroking_color``, ``fontname`` (the descriptor's FontName). Lines, rects and curves
+come from PDFium's path objects, split and classified exactly as pdfminer does (m/l/c/h
+shapes: a line, an axis-aligned closed rectangle, else a curve), and ruled tables from
+pdfplumber's own table finder run on their edges. Images and anything else are asked of the
+pdfplumber page, which then parses it (only pages that have an image ever do).
 
-Where PDFium's reading could differ from pdfminer's, the page's chars come from pdfplumber
-as before: a glyph without a Unicode mapping (pdfminer's ``(cid:N)``, which the garbled-page
-test counts), /Rotate, a page box off the origin, Type3 or vertical fonts, and a font whose
-descriptor cannot be matched.
+Where PDFium's reading could differ from pdfminer's, the whole page comes from pdfplumber as
+before: a font pdfminer cannot map to Unicode (it reads ``(cid:N)``, which the garbled-page
+test counts; PDFium would decode it), a glyph PDFium cannot map, /Rotate, a page box off the
+origin or cropped, Type3 or vertical fonts, a font whose descriptor cannot be matched.
 """
 from __future__ import annotations
 
@@ -424,22 +426,23 @@ class Page:
         self._drawn: dict[str, list[dict]] | None = None
         self._images = False
         self._edges: list[dict] | None = None
-        self.engine = "pdfium"  # who read the chars: "pdfplumber" after a fallback
+        self.engine = "pdfium"  # who read the page: "pdfplumber" after a fallback
+        self.fallback: str | None = None  # why it fell back
 
     def _read(self) -> None:
-        page = self._doc[self._page.page_number - 1]
         try:
-            self._drawn, self._images = _drawings(page, float(self._page.height),
-                                                  float(self._page.initial_doctop), self._page.page_number)
+            page = self._doc[self._page.page_number - 1]
             try:
+                self._drawn, self._images = _drawings(page, float(self._page.height),
+                                                      float(self._page.initial_doctop), self._page.page_number)
                 self._chars = _read_chars(self._page, page)
-            except Unsupported:
-                self.engine = "pdfplumber"
-                self._chars = self._page.chars
-        finally:
-            page.close()
-        if self.engine == "pdfplumber":  # the page is parsed anyway: take its own drawings
+            finally:
+                page.close()
+        except Exception as e:  # Unsupported, or a page PDFium cannot take: pdfplumber reads it, as before
+            self.engine, self.fallback = "pdfplumber", f"{type(e).__name__}: {e}"
+            self._chars = self._page.chars
             self._drawn = {k: getattr(self._page, k) for k in ("lines", "rects", "curves")}
+            self._images = True
 
     @property
     def chars(self) -> list[dict]:
