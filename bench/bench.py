@@ -1,10 +1,16 @@
 """Benchmark: the full pipeline against raw pdfplumber text extraction, in one run.
 
-    python bench/bench.py [--repeat 3] [--long-pages 300] [--profile]
+    python bench/bench.py [--rounds 5] [--copies 3] [--dev DIR] [--repeat 9] [--long-pages 300] [--profile]
 
-Prints pages/s of raw ``extract_text`` (open, extract_text per page, close) and of
-``parse_pdf`` on the same text PDFs of samples/, their ratio, the peak RSS of one worker
-parsing a generated long report, and the speedup of ``--jobs 2`` over ``--jobs 1``.
+First the figure a user sees: whole processes, CPU seconds (``getrusage(RUSAGE_CHILDREN)``,
+the command and every process it starts), on the same folder of text PDFs (samples/ and the
+dev corpus' text PDFs when present, each ``--copies`` times under distinct hashes):
+``reportparse ingest DIR --jobs 1 --no-ocr`` against a plain script that opens each file with
+pdfplumber and calls ``extract_text()`` on every page, alternately, medians of ``--rounds``;
+the pipeline with ``engine="pdfplumber"`` runs in the same rounds. Then where the pipeline's
+time goes (start-up, PDFium layer, table finding, line building, recognition, writing), and
+as before: in-process pages/s against raw ``extract_text`` on four samples, the peak RSS of
+one worker parsing a generated long report, OCR cost, and ``--jobs 2`` over ``--jobs 1``.
 All figures are ratios against a baseline measured in the same run, so they compare across
 machines; absolute times do not.
 """
@@ -12,10 +18,13 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import collections
 import io
 import os
 import pstats
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +35,112 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "samples"))
 TEXT_PDFS = [ROOT / "samples" / p for p in ("seed-panyu-2023.pdf", "wenlv-2024.pdf", "weijian-project-2023.pdf",
                                              "damaged/wenlv-2024-damaged.pdf")]
+
+
+DEV = ROOT.parent / "shared" / "corpus" / "dev"
+RAW_SCRIPT = """import sys, pathlib, pdfplumber
+for f in sorted(pathlib.Path(sys.argv[1]).glob("*.pdf")):
+    with pdfplumber.open(f) as pdf:
+        for page in pdf.pages:
+            page.extract_text()
+            page.close()
+"""
+ENGINE_SCRIPT = """import sys
+from reportparse.batch import ingest
+ingest([sys.argv[1]], sys.argv[2], {"ocr": False, "engine": sys.argv[3]}, jobs=1, force=True, progress=False)
+"""
+
+
+def text_pdfs(dev: Path | None) -> list[Path]:
+    """The text PDFs a user would run on: samples/*.pdf and the dev corpus' PDFs whose every
+    page has a text layer (not the scanned, broken or encrypted ones)."""
+    import pypdfium2 as pdfium
+    found = sorted((ROOT / "samples").glob("*.pdf")) + (sorted(dev.glob("*.pdf")) if dev and dev.is_dir() else [])
+    out = []
+    for p in found:
+        try:
+            doc = pdfium.PdfDocument(str(p))
+        except Exception:
+            continue
+        try:
+            if len(doc) and all(doc[i].get_textpage().count_chars() > 0 for i in range(len(doc))):
+                out.append(p)
+        finally:
+            doc.close()
+    return out
+
+
+def copies_dir(paths: list[Path], copies: int, into: Path) -> Path:
+    """``copies`` copies of each file, each with distinct bytes after %%EOF (so a distinct
+    content hash: ingest would otherwise skip repeats)."""
+    into.mkdir(parents=True, exist_ok=True)
+    for i in range(copies):
+        for p in paths:
+            (into / f"{p.stem}-{i}.pdf").write_bytes(p.read_bytes() + f"\n%copy {i}\n".encode())
+    return into
+
+
+def child_cpu(cmd: list[str]) -> float:
+    """CPU seconds (user + system) of ``cmd`` and every process it started."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def whole_process(folder: Path, rounds: int) -> dict[str, list[float]]:
+    """CPU seconds per round of raw extraction, the pipeline as a user runs it, and the
+    pipeline on pdfplumber alone; alternating, so machine drift falls on all three."""
+    cli = Path(sys.executable).with_name("reportparse")
+    ingest = [str(cli)] if cli.exists() else [sys.executable, "-m", "reportparse"]
+    out: dict[str, list[float]] = collections.defaultdict(list)
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(rounds):
+            out["raw"].append(child_cpu([sys.executable, "-c", RAW_SCRIPT, str(folder)]))
+            out["pipeline"].append(child_cpu(ingest + ["ingest", str(folder), "--out", f"{tmp}/a", "--jobs", "1",
+                                                       "--no-ocr", "--force", "--quiet"]))
+            out["pdfplumber"].append(child_cpu([sys.executable, "-c", ENGINE_SCRIPT, str(folder), f"{tmp}/b",
+                                                "pdfplumber"]))
+    return out
+
+
+def where_time_goes(paths: list[Path], engine: str) -> list[tuple[str, float]]:
+    """CPU seconds by stage of parsing and writing ``paths`` in a fresh process, start-up
+    (imports, first-use loading) included; stages nest (extract contains the layer)."""
+    code = f"""
+import collections, json, sys, time
+t0 = time.process_time()
+from reportparse import batch, extract, indicators, pdfium_layer, pipeline, write
+from reportparse.settings import Settings
+T = collections.Counter(); T["start-up: imports"] = time.process_time() - t0
+def timed(mod, name, label):
+    f = getattr(mod, name)
+    def g(*a, **k):
+        t = time.process_time()
+        try:
+            return f(*a, **k)
+        finally:
+            T[label] += time.process_time() - t
+    setattr(mod, name, g)
+timed(pdfium_layer.Page, "_read", "  PDFium layer: load page, chars, paths")
+timed(extract, "_tables", "  ruled tables: pdfplumber's finder + cell text")
+timed(extract, "visual_lines", "  lines: clustering and fake-bold twins")
+timed(extract, "lines_of", "  lines: text and spacing")
+timed(extract, "extract", "extract (all of it)")
+timed(pipeline.normalize, "normalize", "normalize")
+timed(pipeline, "analyze", "segment, recognize, tables, checks")
+timed(indicators, "_setup", "  jieba start-up (first name cleaned)")
+timed(write, "write_report", "write Parquet (pyarrow, first use imports pandas)")
+s = Settings.resolve({{"ocr": False, "engine": {engine!r}}})
+with __import__("tempfile").TemporaryDirectory() as out:
+    for p in sys.argv[1:]:
+        batch.process_one(p, pipeline.file_id(p), s, out)
+T["total"] = time.process_time() - t0
+print(json.dumps(list(T.items())))
+"""
+    import json
+    res = subprocess.run([sys.executable, "-c", code, *map(str, paths)], capture_output=True, text=True, check=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def raw_extract(paths: list[Path]) -> int:
@@ -116,12 +231,38 @@ def jobs_speedup(n_copies: int) -> tuple[float, float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=5, help="alternating rounds of the whole-process comparison")
+    ap.add_argument("--copies", type=int, default=3, help="copies of each text PDF in the whole-process folder")
+    ap.add_argument("--dev", type=Path, default=DEV, help="dev corpus folder whose text PDFs join samples/ "
+                    "(default: ../shared/corpus/dev, skipped when absent)")
+    ap.add_argument("--quick", action="store_true", help="only the whole-process comparison and the breakdown")
     ap.add_argument("--repeat", type=int, default=9)
     ap.add_argument("--long-pages", type=int, default=300)
-    ap.add_argument("--copies", type=int, default=16, help="copies of each sample for the --jobs comparison")
+    ap.add_argument("--jobs-copies", type=int, default=16, help="copies of each sample for the --jobs comparison")
     ap.add_argument("--profile", action="store_true", help="print where the pipeline's time goes")
     ap.add_argument("--ocr-pages", type=int, default=3, help="pages of the scanned copy for the OCR figures (0: skip)")
     a = ap.parse_args()
+    paths = text_pdfs(a.dev)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = copies_dir(paths, a.copies, Path(tmp) / "in")
+        pages = raw_extract(paths) * a.copies
+        print(f"whole process, {len(paths)} text PDFs x {a.copies} copies = {pages} pages, "
+              f"CPU seconds (median of {a.rounds}, alternating):")
+        cpu = whole_process(folder, a.rounds)
+        med = {k: statistics.median(v) for k, v in cpu.items()}
+        print(f"  raw pdfplumber extract_text        : {med['raw']:6.2f} s")
+        print(f"  reportparse ingest --jobs 1 --no-ocr: {med['pipeline']:6.2f} s   "
+              f"{med['raw'] / med['pipeline']:.2f}x raw's speed")
+        print(f"  same, engine='pdfplumber'          : {med['pdfplumber']:6.2f} s   "
+              f"{med['raw'] / med['pdfplumber']:.2f}x raw's speed")
+        print("  rounds: " + "; ".join(f"{k} " + " ".join(f"{x:.2f}" for x in v) for k, v in cpu.items()))
+        every = sorted(folder.glob("*.pdf"))
+        for engine in ("pdfium", "pdfplumber"):
+            print(f"where the time goes, engine={engine!r} (one process, CPU seconds):")
+            for label, secs in where_time_goes(every, engine):
+                print(f"  {label:52s} {secs:6.2f}")
+    if a.quick:
+        return
     pipeline(TEXT_PDFS[:1])  # warm imports and pattern loading before timing
     raw, full = rates(TEXT_PDFS, a.repeat)
     print(f"text PDFs of samples/: {raw_extract(TEXT_PDFS)} pages")
@@ -135,7 +276,7 @@ def main() -> None:
     if a.ocr_pages and shutil.which("tesseract"):
         mb, n, per = ocr_cost(a.ocr_pages)
         print(f"OCR path                    : {n} scanned pages, {per:.1f} s/page, one worker peak RSS {mb:.0f} MB")
-    t1, t2, files = jobs_speedup(a.copies)
+    t1, t2, files = jobs_speedup(a.jobs_copies)
     print(f"--jobs 1 vs --jobs 2        : {files} files, {t1:.1f} s vs {t2:.1f} s, speedup {t1 / t2:.2f}x "
           f"({os.cpu_count()} cores)")
     if a.profile:

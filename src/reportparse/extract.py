@@ -27,7 +27,7 @@ import regex
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdftypes import PDFStream, resolve1
 
-from . import ocr, repair, streamtable
+from . import ocr, pdfium_layer, repair, streamtable
 from .model import Extracted, GlyphLine, Line, Page, Table
 from .settings import Settings
 
@@ -571,10 +571,11 @@ def _extract(path: str | Path, settings: Settings, progress: "Callable[[int], No
     sniff(path)
     pdf, n, errors = _open(path, settings)
     notes: list[str] = []
+    doc = pdfium_layer.open_document(path, settings.password) if settings.engine == "pdfium" and not errors else None
     pages: list[Page] = []
-    with pdf:
+    with pdf, pdfium_layer.closing(doc):
         title = (pdf.metadata or {}).get("Title") if isinstance(pdf.metadata, dict) else None
-        for i, page in enumerate(pdf.pages, start=1):
+        for i, page in enumerate(pdfium_layer.wrap(pdf.pages, doc), start=1):
             try:
                 p = _page(page, i, settings)
             except (MemoryError, TimeLimit):  # the whole file's limits, not one page's

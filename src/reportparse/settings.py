@@ -32,6 +32,8 @@ class Settings:
                                       # glyph costs ~150 bytes of parser objects per byte of stream)
     ocr_engine: str = "auto"         # auto (RapidOCR PP-OCRv4 when installed, else Tesseract), rapidocr, tesseract
     ocr_gpu: bool = False            # RapidOCR on onnxruntime's CUDA provider when onnxruntime-gpu has one
+    engine: str = "pdfium"           # who reads a page's characters: "pdfium" (fast; pdfplumber
+                                     # still reads pages PDFium would read differently) or "pdfplumber"
 
     def __post_init__(self) -> None:
         if not 72 <= self.ocr_dpi <= 600:
@@ -57,6 +59,8 @@ class Settings:
             raise ValueError("ocr_threads must be >= 0")
         if self.ocr_engine not in ("auto", "rapidocr", "tesseract"):
             raise ValueError(f"ocr_engine must be auto, rapidocr or tesseract, got {self.ocr_engine!r}")
+        if self.engine not in ("pdfium", "pdfplumber"):
+            raise ValueError(f"engine must be 'pdfium' or 'pdfplumber', got {self.engine!r}")
 
     @classmethod
     def resolve(cls, value: "Settings | dict[str, Any] | None" = None) -> "Settings":
