@@ -45,12 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     ing.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     ing.add_argument("--timeout", default="120", help="seconds a file may go without finishing a page before it is failed (default: 120)")
-    ing.add_argument("--memory-limit", default="2048", metavar="MB",
-                     help="address space of each worker process in MB, 0 for none (default: 2048)")
+    ing.add_argument("--memory-limit", default="4096", metavar="MB",
+                     help="address space of each worker process in MB, 0 for none (default: 4096)")
     ing.add_argument("--force", action="store_true", help="re-parse files already in the output")
     ing.add_argument("--retry-failed", action="store_true",
                      help="re-parse every failed file (transient failures are retried anyway)")
     ing.add_argument("--no-ocr", action="store_true", help="do not OCR image-only or garbled pages")
+    ing.add_argument("--ocr-engine", choices=["auto", "rapidocr", "tesseract"], default="auto",
+                     help="OCR engine: auto is RapidOCR (PP-OCRv4) when installed, else Tesseract (default: auto)")
     ing.add_argument("--password", default="", help="password for encrypted PDFs (default: none)")
     ing.add_argument("--quiet", action="store_true", help="no progress lines")
     ing.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -103,7 +105,8 @@ def _ingest(a: argparse.Namespace) -> int:
         return _fail(f"--timeout must be a positive number of seconds, got {a.timeout!r}")
     try:
         memory = int(a.memory_limit)
-        settings = Settings(ocr=not a.no_ocr, timeout=timeout, password=a.password, memory_limit_mb=memory)
+        settings = Settings(ocr=not a.no_ocr, timeout=timeout, password=a.password, memory_limit_mb=memory,
+                            ocr_engine=a.ocr_engine)
     except ValueError:
         return _fail(f"--memory-limit must be 0 (no limit) or a number of MB of at least 256, got {a.memory_limit!r}")
     if a.jobs is not None and a.jobs < 1:

@@ -584,7 +584,10 @@ def _extract(path: str | Path, settings: Settings, progress: "Callable[[int], No
                 errors.append(f"page {i}: too large to read ({e})")
                 p = Page(i, float(page.width), float(page.height), note=errors[-1])
             except Exception as e:  # one bad page must not lose the others
-                errors.append(f"page {i}: could not be read ({type(e).__name__}: {e})")
+                why = str(e).strip().splitlines()
+                if any("bad_alloc" in w for w in why):  # a native library out of memory (ONNX Runtime)
+                    raise MemoryError(f"page {i}: out of memory in {type(e).__name__}") from e
+                errors.append(f"page {i}: could not be read ({type(e).__name__}: {why[-1] if why else ''})")
                 p = Page(i, float(page.width), float(page.height), note=errors[-1])
             else:
                 if p.note:

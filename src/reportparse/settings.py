@@ -25,7 +25,8 @@ class Settings:
     password: str = ""
     time_limit: float | None = None  # seconds for one whole parse_pdf call (library callers); None = none.
                                      # SIGALRM in the main thread, checked after each page elsewhere
-    memory_limit_mb: int = 2048      # address space of one batch worker (RLIMIT_AS); 0 = no limit
+    memory_limit_mb: int = 4096      # address space of one batch worker (RLIMIT_AS); 0 = no limit. ONNX
+                                     # Runtime (RapidOCR) reserves more than 2 GB of address space
     max_pixels: int = 100_000_000    # a page rendered for OCR, or an image in it, above this is too large
     max_stream_bytes: int = 64 << 20  # one decompressed PDF stream above this is too large (deflate bombs)
     max_content_bytes: int = 4 << 20  # a page's content streams above this are too large (each drawn
