@@ -61,6 +61,6 @@ def test_which_fonts_count_as_unmapped():
 
 
 def test_a_failing_ocr_loses_the_lines_not_the_page():
-    r = parse_pdf(SAMPLE, {"tesseract": "/bin/false"})  # exits 1: "tesseract failed"
+    r = parse_pdf(SAMPLE, {"tesseract": "/bin/false", "ocr_engine": "tesseract"})  # exits 1: "tesseract failed"
     assert r.status == "partial" and "their OCR failed" in r.error
     assert r.page_count == 2 and r.measures  # the body of both pages is still read

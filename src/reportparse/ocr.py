@@ -171,13 +171,16 @@ def ocr_boxes(page, boxes: list[tuple[float, float, float, float]], settings: Se
     pixel_cap(page, dpi, settings.max_pixels)
     image = page.to_image(resolution=dpi).original.convert("L")
     s = dpi / 72.0
-    engine = ocr_engines.get(settings)
+    # Tesseract's raw-line mode where it is installed: on single heading lines PP-OCR's
+    # detector drops a leading 一 (one horizontal stroke) and the 、 after it, losing 一、/（一）
+    engine = ocr_engines.TesseractEngine(settings) if settings.tesseract_path() else ocr_engines.get(settings)
+    read = getattr(engine, "line", engine.cell)
     out = []
     for x0, top, x1, bottom in boxes:
         pad = 0.3 * (bottom - top)
         crop = image.crop((max(0, int((x0 - pad) * s)), max(0, int((top - pad) * s)),
                            min(image.width, int((x1 + pad) * s) + 1), min(image.height, int((bottom + pad) * s) + 1)))
-        out.append(CN_PARENS.sub(r"（\1）", engine.cell(crop)))
+        out.append(CN_PARENS.sub(r"（\1）", read(crop)))
     return out
 
 

@@ -169,6 +169,10 @@ class TesseractEngine:
         crop = image.resize((image.width * 2, image.height * 2))  # small cell text reads better doubled
         return CJK_SPACE.sub("", " ".join(self._run(crop, "6", False).split()))
 
+    def line(self, image) -> str:
+        """One text line (a heading's region): raw-line mode, no layout guess."""
+        return CJK_SPACE.sub("", " ".join(self._run(image, "13", False).split()))
+
 
 def lines_from_tsv(tsv: str) -> list[TextBox]:
     """Tesseract's TSV word rows grouped into its lines (block, paragraph, line ids)."""
