@@ -286,7 +286,18 @@ def measure_box(loc: Locator, m: Measure) -> Box | None:
     abox, apage = loc.nth(m.page, m.quote, qs, ai, hints) if ai is not None else (None, -1)
     if tbox and abox and tpage == apage == m.page:
         return union([tbox, abox])
-    return tbox if tbox and tpage == m.page else abox if abox and apage == m.page else None
+    box = tbox if tbox and tpage == m.page else abox if abox and apage == m.page else None
+    return box or _written_box(loc, m, hints)
+
+
+def _written_box(loc: Locator, m: Measure, hints: list[str]) -> Box | None:
+    """A row without two figures to point at (a qualitative 自评表 row, 有效 → 较有效): its
+    target and actual as written, else its indicator."""
+    found = [h[1] for t in (m.target_text, m.actual_text)
+             if t and len(canon(t)) >= 2 and (h := loc.written(m.page, t, "", "", hints, near=False))]
+    if not found and m.indicator and (h := loc.written(m.page, m.indicator, "", "", hints, near=False)):
+        found = [h[1]]
+    return union(found) if found else None
 
 
 def item_box(loc: Locator, it: Item, pages: range) -> tuple[int, Box] | None:
