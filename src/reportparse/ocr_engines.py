@@ -108,8 +108,9 @@ class RapidEngine:
         self.providers = providers(gpu)
         cuda = self.providers[0] == CUDA
         n = threads if threads > 0 else -1
-        # max_side_len: the default 2000 shrinks an A4 page at 200 dpi (2339 px) before reading
-        self._ocr = RapidOCR(intra_op_num_threads=n, inter_op_num_threads=n, max_side_len=4000,
+        # max_side_len: the default 2000 shrinks an A4 page at 200 dpi (2339 px) before reading;
+        # above ~2500 px the detector's memory grows past 2 GB (a 300-dpi A4 render is 3508 px)
+        self._ocr = RapidOCR(intra_op_num_threads=n, inter_op_num_threads=n, max_side_len=2500,
                              det_use_cuda=cuda, cls_use_cuda=cuda, rec_use_cuda=cuda)
 
     def session_providers(self) -> list[str]:
