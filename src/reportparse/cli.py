@@ -186,9 +186,12 @@ def _export(a: argparse.Namespace) -> int:
 
 
 def _review(a: argparse.Namespace) -> int:
+    from .dataset import NotOutputError, check_output
     from .review import build
-    if not os.path.isdir(os.path.join(a.out, "documents")):
-        return fail(f"{a.out}: no reportparse output here (no documents/ folder); run `reportparse ingest` first")
+    try:
+        check_output(a.out)
+    except NotOutputError as e:
+        return fail(str(e))
     s = build(a.out, a.site)
     print(f"{s.documents} documents; page images: {s.pages_rendered} rendered, {s.pages_reused} reused; "
           f"open {os.path.join(a.site, 'index.html')}")
