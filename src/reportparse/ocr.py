@@ -34,6 +34,12 @@ def available(settings: Settings) -> str | None:
     return ocr_engines.choose(settings)
 
 
+def _table(g: scangrid.Grid, rows: list[list[str | None]], number: int, scale: float) -> Table:
+    """A scanned grid's cell texts as a Table in PDF points, each cell keeping its box."""
+    cells = [[None if box is None else tuple(v * scale for v in box) for box in row] for row in g.rows]
+    return Table(number, rows, g.top * scale, g.bottom * scale, ocr=True, cells=cells)
+
+
 def ocr_tables(image, number: int, dpi: int, engine: Engine) -> tuple[list[Table], object]:
     """Ruled tables of a scanned page read cell by cell; returns them and the page image
     with the tables erased."""
@@ -42,10 +48,9 @@ def ocr_tables(image, number: int, dpi: int, engine: Engine) -> tuple[list[Table
     tables = []
     scale = 72.0 / dpi
     for g in grids:
-        rows, boxes = [], []
+        rows = []
         for cells in g.rows:
             row: list[str | None] = []
-            boxes.append([None if box is None else tuple(v * scale for v in box) for box in cells])
             for box in cells:
                 if box is None or scangrid.blank(gray, box):
                     row.append(None if box is None else "")
@@ -53,7 +58,7 @@ def ocr_tables(image, number: int, dpi: int, engine: Engine) -> tuple[list[Table
                 x0, y0, x1, y1 = box
                 row.append(engine.cell(image.crop((x0 + 3, y0 + 3, x1 - 2, y1 - 2))))
             rows.append(row)
-        tables.append(Table(number, rows, g.top * scale, g.bottom * scale, ocr=True, cells=boxes))
+        tables.append(_table(g, rows, number, scale))
         gray[g.top - 3:g.bottom + 4, g.left - 3:g.right + 4] = 255
     return tables, Image.fromarray(gray) if grids else image
 
@@ -121,9 +126,7 @@ def tables_from_boxes(boxes: list[TextBox], grids: list[scangrid.Grid], image, n
                 else:
                     row.append("")
             rows.append(row)
-        scale = 72.0 / dpi
-        cells = [[None if box is None else tuple(v * scale for v in box) for box in row] for row in g.rows]
-        tables.append(Table(number, rows, g.top * scale, g.bottom * scale, ocr=True, cells=cells))
+        tables.append(_table(g, rows, number, 72.0 / dpi))
     return tables, rest
 
 
