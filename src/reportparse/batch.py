@@ -152,8 +152,7 @@ def file_hash(path: str) -> str:
 TRANSIENT, PERMANENT = "transient", "permanent"
 
 
-def _summarize(report: Report, failure: str | None = None) -> dict:
-    counts = {k: len(v) for k, v in write.rows(report).items()}
+def _summarize(report: Report, counts: dict[str, int], failure: str | None = None) -> dict:
     return {"status": report.status, "error": report.error, "pages": report.page_count or 0, "rows": counts,
             "failure": failure}
 
@@ -180,8 +179,7 @@ def process_one(path: str, doc_id: str, settings: Settings, out: str, progress=N
     report.source = display(path)
     report.error = clean_message(report.error)
     extra = {**(extra or {}), "failure": failure}
-    write.write_report(report, out, extra, may_commit)
-    return _summarize(report, failure)
+    return _summarize(report, write.write_report(report, out, extra, may_commit), failure)
 
 
 def _die_with_parent(parent: int, lifeline: Connection) -> None:
@@ -417,8 +415,7 @@ def _run(files: list[str], out: str, settings: Settings, jobs: int | None, force
     for f, did, extra in todo_special:
         why, failure = special[did]
         report = Report(doc_id=did, source=display(f), status="failed", error=why)
-        write.write_report(report, out, {**extra, "failure": failure})
-        record(f, _summarize(report, failure))
+        record(f, _summarize(report, write.write_report(report, out, {**extra, "failure": failure}), failure))
     if todo and scheduler is not None:
         from . import cluster
         cluster.run(scheduler, todo, settings, out, record, lambda t, why: _died(t, out, why), max_tasks)
@@ -433,8 +430,7 @@ def _died(task: tuple[str, str, dict], out: str, why: str) -> dict:
     """The failed row of a task whose worker hung or died: transient, the next run retries."""
     path, did, extra = task
     report = Report(doc_id=did, source=display(path), status="failed", error=why)
-    write.write_report(report, out, {**extra, "failure": TRANSIENT})
-    return _summarize(report, TRANSIENT)
+    return _summarize(report, write.write_report(report, out, {**extra, "failure": TRANSIENT}), TRANSIENT)
 
 
 START_LIMIT = 120.0  # seconds a new worker may take to import and say it is ready

@@ -36,6 +36,7 @@ def _canon_table() -> dict[int, str]:
 
 
 _CANON: dict[int, str] | None = None
+_SPACE_BAR = regex.compile(r"[\s|]+")
 
 
 def canon(text: str) -> str:
@@ -44,7 +45,7 @@ def canon(text: str) -> str:
     global _CANON
     if _CANON is None:
         _CANON = _canon_table()
-    return regex.sub(r"[\s|]+", "", text.translate(_CANON))
+    return _SPACE_BAR.sub("", text.translate(_CANON))
 
 
 @lru_cache(maxsize=4096)

@@ -21,6 +21,7 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterator
 
+import numpy as np
 import pdfminer.pdftypes
 import pdfplumber
 import regex
@@ -347,14 +348,24 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
                                  f"are more than the table finder is given ({MAX_EDGES} edges)")
     tables: list[Table] = []
     taken: set[int] = set()  # chars read into a cell
-    for t in page.find_tables():
+    found = page.find_tables()
+    if found:  # each char's centre once; a char goes to the first cell (in row order) holding it
+        cx = np.fromiter(((c["x0"] + c["x1"]) / 2 for c in chars), dtype=np.float64, count=len(chars))
+        cy = np.fromiter(((c["top"] + c["bottom"]) / 2 for c in chars), dtype=np.float64, count=len(chars))
+    for t in found:
         boxes_in = [cell for row in t.rows for cell in row.cells if cell is not None]
         by_cell: dict[tuple, list[dict]] = {}
-        for c in chars:
-            if _inside(c, t.bbox):
-                box = next((b for b in boxes_in if _inside(c, b)), None)
-                if box is not None:
-                    by_cell.setdefault(tuple(box), []).append(c)
+        x0, top, x1, bottom = t.bbox
+        idx = np.flatnonzero((x0 <= cx) & (cx <= x1) & (top <= cy) & (cy <= bottom))
+        if len(idx) and boxes_in:
+            b = np.asarray(boxes_in, dtype=np.float64)
+            px, py = cx[idx, None], cy[idx, None]
+            hit = (b[:, 0] <= px) & (px <= b[:, 2]) & (b[:, 1] <= py) & (py <= b[:, 3])
+            first = hit.argmax(axis=1)
+            for k, j, any_hit in zip(idx.tolist(), first.tolist(), hit.any(axis=1).tolist()):
+                if any_hit:
+                    c = chars[k]
+                    by_cell.setdefault(tuple(boxes_in[j]), []).append(c)
                     taken.add(id(c))
         grid = []
         for row in t.rows:
@@ -414,6 +425,9 @@ def _read_unmapped_lines(page, vlines: list[list[dict]], number: int, settings: 
     """Lines of the page; those set in an unmapped font (a heading font without ToUnicode,
     while the body reads fine) are OCR'd from their own region of the page, so the section
     structure is not lost. Without OCR they are left out and the page says so."""
+    texts = [c["text"] for row in vlines for c in row]
+    if all(texts) and not GARBAGE.search("".join(texts)):  # the usual page: every glyph has its text
+        return lines_of(vlines, number)
     fonts = unmapped_fonts([c for row in vlines for c in row])
     bad = [i for i, row in enumerate(vlines) if _unmapped(row, fonts)]
     if not bad:
@@ -477,14 +491,17 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
             out.note = f"page {number}: {why} needs OCR but {ocr.ocr_engines.missing_message(settings)}"
         return out
     chars = _clean_chars(chars)  # after the garbage share, which counts control codes as garbage
-    out.glyphs = glyphs_of(visual_lines(chars, settings.dedupe_tolerance))
+    vlines = visual_lines(chars, settings.dedupe_tolerance)
+    out.glyphs = glyphs_of(vlines)
     try:
-        out.tables, chars = _tables(page, chars, number, settings)
+        out.tables, rest = _tables(page, chars, number, settings)
     except TableSearchSkipped as e:
         out.remark = f"page {number}: table search skipped, text read as lines ({e})"
     except Exception as e:  # pdfplumber's table finder on odd geometry: keep the text, say what was lost
         out.note = f"page {number}: table detection failed ({type(e).__name__}: {e}); tables read as text"
-    vlines = visual_lines(chars, settings.dedupe_tolerance)
+    else:
+        if len(rest) != len(chars):  # the running text is what the tables left: its lines anew
+            vlines = visual_lines(rest, settings.dedupe_tolerance)
     stream, used = streamtable.find(vlines, number)
     if stream:
         out.tables += stream

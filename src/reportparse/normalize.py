@@ -24,6 +24,7 @@ CJK_GAP = regex.compile(r"(?<=[\p{Han}\p{Ps}\p{Pe}\p{Pi}\p{Pf}，。；：、！
 # a full-width comma between digit groups is a thousands separator typed in Chinese mode
 FW_GROUP = regex.compile(r"(?<=\d)，(?=\d{3}(?:[，,]\d{3})*(?:\.\d+)?(?!\d))")
 SPLIT_DECIMAL = regex.compile(r"(?<=\d)\s*([.,])\s+(?=\d)|(?<=\d)\s+([.,])(?=\d)")
+_SPACE = regex.compile(r"\s+")
 
 
 def translate(text: str) -> str:
@@ -78,7 +79,7 @@ def skip_toc(lines: list[Line], heading: "regex.Pattern") -> list[Line]:
     """A table of contents repeats every heading; drop it so sections are not doubled."""
     out, in_toc = [], False
     for ln in lines:
-        t = regex.sub(r"\s+", "", ln.text)
+        t = _SPACE.sub("", ln.text)
         if t in ("目录", "目 录"):
             in_toc = True
             continue

@@ -18,9 +18,13 @@ NOTE = _TR.cells["header_note"]
 SEAL = _TR.cells["seal"]
 
 
+_SPACE = regex.compile(r"\s+")
+_COLON_END = regex.compile(r"[:：]+$")
+
+
 def squash(cell: str | None) -> str:
     """A cell without white space: header words wrap inside cells (指标\\n性质)."""
-    return regex.sub(r"\s+", "", cell or "")
+    return _SPACE.sub("", cell or "") if cell else ""
 
 
 def head_text(cell: str | None) -> str:
@@ -95,7 +99,7 @@ def columns(header: list[str | None]) -> Columns:
 
 def label_key(cell: str | None) -> str:
     """A header-block label as matched: no white space, stamp note or trailing colon."""
-    return regex.sub(r"[:：]+$", "", SEAL.sub("", squash(cell)))
+    return _COLON_END.sub("", SEAL.sub("", squash(cell)))
 
 
 def header_field(cell: str | None) -> str | None:

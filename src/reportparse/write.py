@@ -113,10 +113,11 @@ class ParentGone(BaseException):
 
 
 def write_report(report: Report, out: str | Path, extra: dict | None = None,
-                 may_commit: Callable[[], bool] | None = None) -> None:
+                 may_commit: Callable[[], bool] | None = None) -> dict[str, int]:
     """All tables of one document; the documents part last, as its commit mark. Earlier
     parts of the doc_id, in any partition, go first: one documents row per doc_id, always.
-    ``may_commit`` is asked just before the commit; False raises ParentGone."""
+    ``may_commit`` is asked just before the commit; False raises ParentGone. Returns the
+    rows written per table (the batch's summary, without building the rows twice)."""
     data = rows(report, extra)
     remove_doc(report.doc_id, out)
     for name in TABLES[1:] + TABLES[:1]:
@@ -124,6 +125,7 @@ def write_report(report: Report, out: str | Path, extra: dict | None = None,
             raise ParentGone("the batch that started this parse is gone; not committing")
         _atomic(pa.Table.from_pylist(data[name], schema=SCHEMAS[name]),
                 part_path(out, name, report.doc_id, report.document.fiscal_year))
+    return {name: len(data[name]) for name in TABLES}
 
 
 def documents(out: str | Path) -> dict[str, dict]:
