@@ -226,66 +226,80 @@ def _match(font: Any, fonts: dict[str, set[FontInfo]]) -> tuple[str, float]:
     return fontname, descent
 
 
-def _fn(name: str, restype: Any, *argtypes: Any) -> Any:
-    """A private binding of a PDFium function taking plain addresses: per character, ctypes'
-    pointer types and casts cost more than the call itself."""
+def _fn(name: str, restype: Any) -> Any:
+    """A private binding of a PDFium function, without argtypes: per character, ctypes'
+    argument conversion costs more than the call itself. Without argtypes a Python int
+    goes in as a C int, so handles are passed as ``c_void_p`` and out-parameters by
+    ``byref``; a float parameter would go in as a double, so no function taking one is
+    bound here."""
     f = _LIB[name]  # a new function object, not pypdfium2's shared one
-    f.restype, f.argtypes = restype, argtypes
+    f.restype, f.argtypes = restype, None
     return f
 
 
 _LIB = _libs["pdfium"]
-_V, _I, _D = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double)
-_text_object = _fn("FPDFText_GetTextObject", _V, _V, _I)
-_is_generated = _fn("FPDFText_IsGenerated", _I, _V, _I)
-_map_error = _fn("FPDFText_HasUnicodeMapError", _I, _V, _I)
-_origin = _fn("FPDFText_GetCharOrigin", _I, _V, _I, _D, _D)
+_V, _I = ctypes.c_void_p, ctypes.c_int
+_text_object = _fn("FPDFText_GetTextObject", _V)
+_is_generated = _fn("FPDFText_IsGenerated", _I)
+_map_error = _fn("FPDFText_HasUnicodeMapError", _I)
+_origin = _fn("FPDFText_GetCharOrigin", _I)
+_get_font = _fn("FPDFTextObj_GetFont", _V)
+_font_size = _fn("FPDFTextObj_GetFontSize", _I)
+_char_matrix = _fn("FPDFText_GetMatrix", _I)
+_fill = _fn("FPDFPageObj_GetFillColor", _I)
+_stroke = _fn("FPDFPageObj_GetStrokeColor", _I)
 
 
 def _chars(tp, fonts: dict[str, set[FontInfo]], height: float, doctop: float,
            page_number: int) -> list[dict]:
     n = raw.FPDFText_CountChars(tp)
     text = _text(tp, n) if n > 0 else ""
-    tpa = ctypes.cast(tp, _V).value
+    tpv = ctypes.c_void_p(ctypes.cast(tp, _V).value)
     m = raw.FS_MATRIX()
+    pm = ctypes.byref(m)
     ox, oy = ctypes.c_double(), ctypes.c_double()
     pox, poy = ctypes.byref(ox), ctypes.byref(oy)
+    fs = ctypes.c_float()
+    pfs = ctypes.byref(fs)
+    rgba = tuple(ctypes.c_uint() for _ in range(4))
+    prgba = tuple(ctypes.byref(v) for v in rgba)
+    r, g, b_, _a = rgba
     width = ctypes.c_float()
     per_obj: dict[int, tuple] = {}
     per_font: dict[int, tuple] = {}
     out: list[dict] = []
     append = out.append
     for i in range(n):
-        key = _text_object(tpa, i)
+        key = _text_object(tpv, i)
         if not key:  # a space or line break PDFium made up: pdfminer has none
             continue
         ch = text[i] if text is not None else chr(raw.FPDFText_GetUnicode(tp, i))
-        if ch.isspace() and _is_generated(tpa, i):
+        if ch.isspace() and _is_generated(tpv, i):
             continue
-        if _map_error(tpa, i):
+        if _map_error(tpv, i):
             raise Unsupported("glyph without a Unicode mapping")
         info = per_obj.get(key)
         if info is None:
-            obj = raw.FPDFText_GetTextObject(tp, i)
-            font = raw.FPDFTextObj_GetFont(obj)
-            fkey = ctypes.cast(font, _V).value or 0
+            obj = ctypes.c_void_p(key)
+            fkey = _get_font(obj) or 0
             if fkey not in per_font:
-                per_font[fkey] = (*_match(font, fonts), {})
-            fontname, descent, widths = per_font[fkey]
-            fs = ctypes.c_float()
-            raw.FPDFTextObj_GetFontSize(obj, fs)
-            raw.FPDFText_GetMatrix(tp, i, m)  # the text object's: the same for all its chars
+                font = raw.FPDFTextObj_GetFont(raw.FPDFText_GetTextObject(tp, i))  # typed, for pypdfium2's calls
+                per_font[fkey] = (font, *_match(font, fonts), {})
+            font, fontname, descent, widths = per_font[fkey]
+            _font_size(obj, pfs)
+            _char_matrix(tpv, i, pm)  # the text object's: the same for all its chars
             size = fs.value
+            fill = (r.value / 255, g.value / 255, b_.value / 255) if _fill(obj, *prgba) else None
+            stroke = (r.value / 255, g.value / 255, b_.value / 255) if _stroke(obj, *prgba) else None
             info = per_obj[key] = (font, widths, size, fontname, descent * size / 1000, m.a, m.b, m.c, m.d,
-                                   _color(obj, raw.FPDFPageObj_GetFillColor),
-                                   _color(obj, raw.FPDFPageObj_GetStrokeColor))
+                                   fill, stroke)
         font, widths, size, fontname, descent, a, b, c, d, fill, stroke = info
         adv = widths.get(ch)
         if adv is None:
             raw.FPDFFont_GetGlyphWidth(font, ord(ch), 1000.0, width)
             adv = widths[ch] = width.value
         adv = adv * size / 1000
-        _origin(tpa, i, pox, poy)
+        _origin(tpv, i, pox, poy)
         e, f = ox.value, oy.value
         # pdfminer's box: the rectangle (0, descent)-(adv, descent + size) through the
         # char's matrix, and the upright box around its four corners
@@ -502,3 +516,4 @@ def closing(doc: "pdfium.PdfDocument | None") -> Iterator[None]:
     finally:
         if doc is not None:
             doc.close()
+
