@@ -201,6 +201,7 @@ class Locator:
     def __init__(self, pages: list[Page]):
         self.pages = {p.number: p for p in pages}
         self._idx: dict[int, PageIndex] = {}
+        self._figures: dict[int, list[tuple[int, str, numbers.Quantity]]] = {}
 
     def index(self, page: int | None) -> PageIndex | None:
         """The page's index, built on first use; None for a page that was not extracted."""
@@ -247,15 +248,18 @@ class Locator:
         idx = self.index(page)
         if idx is None or v is None:
             return None
+        if page not in self._figures:  # every number of the page, read once for all its checks
+            self._figures[page] = [(n, line, q) for n, line in enumerate(idx.lines)
+                                   for q in numbers.find(line, with_bare=True)]
+        hints = [h for h in (canon(h) for h in hints) if len(h) >= 2]
         best: tuple[int, Box] | None = None
-        for n, line in enumerate(idx.lines):
-            for q in numbers.find(line, with_bare=True):
-                if _same(q.value, v) or _same(q.base, v):
-                    written, before, _ = _figure(line, q)
-                    g = idx.starts[n] + len(before)
-                    score = sum(h in line for h in (canon(h) for h in hints) if len(h) >= 2)
-                    if best is None or score > best[0]:
-                        best = (score, union(idx.boxes[g:g + len(written)]))
+        for n, line, q in self._figures[page]:
+            if _same(q.value, v) or _same(q.base, v):
+                written, before, _ = _figure(line, q)
+                g = idx.starts[n] + len(before)
+                score = sum(h in line for h in hints)
+                if best is None or score > best[0]:
+                    best = (score, union(idx.boxes[g:g + len(written)]))
         return best[1] if best else None
 
 
