@@ -1,7 +1,8 @@
 """Reports -> one Parquet dataset per table, with explicit schemas.
 
-Each document's rows go to one part file per table, ``OUT/<table>/year=<fiscal_year>/
-part-<doc_id>.parquet`` (hive style; ``year=0`` when the year is unknown), written to a
+Each document's rows go to one part file per table it has rows in, ``OUT/<table>/
+year=<fiscal_year>/part-<doc_id>.parquet`` (hive style; ``year=0`` when the year is unknown;
+always a documents part, no part for a table the document has no rows in), written to a
 temp name and renamed, documents last: a document is in the output once its documents part
 exists, and a killed run leaves at most orphan parts that the next run removes. A document
 is written after its parts in every partition are removed, so a doc_id has one documents row
@@ -25,7 +26,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__
-from .dedupe import fingerprint as _fingerprint
 from .model import Report
 
 from .schema import SCHEMAS, TABLES
@@ -41,6 +41,7 @@ DOC_EXTRA = ("paths", "path_bytes", "failure", "attempts")  # documents columns 
 
 def rows(report: Report, extra: dict | None = None) -> dict[str, list[dict]]:
     """The report as rows per table; ``extra`` fills the batch's documents columns (DOC_EXTRA)."""
+    from .dedupe import fingerprint  # numpy: for the worker that writes a parsed report, not the batch
     d, doc = report.doc_id, report.document
     extra = extra or {}
     unknown = set(extra) - set(DOC_EXTRA)
@@ -53,7 +54,7 @@ def rows(report: Report, extra: dict | None = None) -> dict[str, list[dict]]:
         ocr_pages=report.ocr_pages, self_score=doc.self_score, budget_initial=doc.budget_initial,
         budget_adjusted=doc.budget_adjusted, expenditure=doc.expenditure, execution_rate=doc.execution_rate,
         parser_version=__version__, doc_type=doc.doc_type, project=doc.project, supervisor=doc.supervisor,
-        notes="; ".join(doc.notes) or None, fingerprint=_fingerprint(report),
+        notes="; ".join(doc.notes) or None, fingerprint=fingerprint(report),
         checks_failed=None if report.status == "failed" else sum(c.status == "fail" for c in report.checks),
         **{k: extra.get(k) for k in DOC_EXTRA}))
     for s in report.sections:
@@ -123,8 +124,9 @@ def write_report(report: Report, out: str | Path, extra: dict | None = None,
     for name in TABLES[1:] + TABLES[:1]:
         if name == "documents" and may_commit is not None and not may_commit():
             raise ParentGone("the batch that started this parse is gone; not committing")
-        _atomic(pa.Table.from_pylist(data[name], schema=SCHEMAS[name]),
-                part_path(out, name, report.doc_id, report.document.fiscal_year))
+        if data[name] or name == "documents":  # no part for a table without rows: a file per empty
+            _atomic(pa.Table.from_pylist(data[name], schema=SCHEMAS[name]),  # table cost more than a page
+                    part_path(out, name, report.doc_id, report.document.fiscal_year))
     return {name: len(data[name]) for name in TABLES}
 
 
@@ -137,12 +139,13 @@ def documents(out: str | Path) -> dict[str, dict]:
     for p in parts(out, "documents"):
         if p.name == EMPTY:
             continue
-        try:
-            t = pq.read_table(p)
+        try:  # ParquetFile, not read_table: that imports pyarrow.dataset (0.2 s) in the batch's parent
+            f = pq.ParquetFile(p)
+            t = f.read(columns=[c for c in want if c in f.schema_arrow.names])
         except Exception:  # an unreadable part is removed, so the document is redone; nothing is lost
             p.unlink()
             continue
-        for r in t.select([c for c in want if c in t.column_names]).to_pylist():
+        for r in t.to_pylist():
             res[r["doc_id"]] = {**{c: None for c in want}, **r, "part": p}
     return res
 
