@@ -1,8 +1,18 @@
 """reportparse: Chinese performance self-evaluation reports (绩效自评报告) from PDF to Parquet."""
 __version__ = "0.1.0"
 
-from .pipeline import parse_pdf, parse_text  # noqa: E402
-from .write import load  # noqa: E402
-from .model import Report  # noqa: E402
-
 __all__ = ["parse_pdf", "parse_text", "load", "Report", "__version__"]
+
+_LAZY = {"parse_pdf": "pipeline", "parse_text": "pipeline", "load": "write", "Report": "model"}
+
+
+def __getattr__(name: str):
+    """The public names, imported on first use (PEP 562): the batch's parent process and
+    ``reportparse --help`` do not pay for the parser's imports (PDF libraries, patterns),
+    which only the worker processes need."""
+    if name in _LAZY:
+        import importlib
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

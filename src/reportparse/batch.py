@@ -34,7 +34,6 @@ from multiprocessing.connection import Connection, wait
 
 from . import write
 from .model import Report
-from .pipeline import parse_pdf
 from .settings import Settings
 
 
@@ -162,6 +161,7 @@ def process_one(path: str, doc_id: str, settings: Settings, out: str, progress=N
     """Parse and write one file; any fault becomes that file's failed row, never a crash.
     A parser refusal is a permanent failure; running out of memory or a parser bug is
     transient (the next run tries again)."""
+    from .pipeline import parse_pdf  # here, not at the top: the batch's parent never parses
     failure = None
     try:
         report = parse_pdf(path, settings, progress, doc_id)
@@ -200,8 +200,36 @@ def _die_with_parent(parent: int, lifeline: Connection) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+class _RefusePandas:
+    """A meta-path finder under which ``import pandas`` fails (see _no_pandas_in_pyarrow)."""
+
+    @staticmethod
+    def find_spec(name: str, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("pandas is not needed in a reportparse worker")
+        return None
+
+
+def _no_pandas_in_pyarrow() -> None:
+    """pyarrow imports pandas (0.2 s, more than parsing a short report) the first time it
+    converts a Python list, only to ask whether the list is a pandas object. A worker
+    never gives it one: its one try fails here, so pyarrow skips that question in this
+    process (an explicit ``to_pandas`` would still import pandas: pyarrow tries again
+    then). Only for the batch's own worker processes, never in a caller's."""
+    import pyarrow as pa
+    sys.meta_path.insert(0, _RefusePandas)  # type: ignore[arg-type]
+    try:
+        pa.array([0])
+    finally:
+        sys.meta_path.remove(_RefusePandas)  # type: ignore[arg-type]
+
+
 def _worker(conn: Connection, lifeline: Connection, parent: int, settings: Settings, out: str) -> None:
     _die_with_parent(parent, lifeline)
+    if "pandas" not in sys.modules:
+        _no_pandas_in_pyarrow()
+    from . import pipeline  # noqa: F401  the parser's imports before the memory limit and "ready", as
+    # when this module imported them itself: they are not on the first file's clock or its memory
     if settings.memory_limit_mb:
         limit = settings.memory_limit_mb << 20
         with contextlib.suppress(ValueError, OSError):

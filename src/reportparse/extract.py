@@ -283,9 +283,11 @@ def visual_lines(chars: list[dict], dedupe: float = 1.0) -> list[list[dict]]:
         row.sort(key=lambda c: c["x0"])
         kept: list[dict] = []
         for c in row:
-            twin = next((k for k in kept[-3:] if k["text"] == c["text"] and abs(k["x0"] - c["x0"]) <= dedupe
-                         and abs(k["top"] - c["top"]) <= dedupe), None)
-            if twin is None:
+            text, x0, top = c["text"], c["x0"], c["top"]
+            for k in kept[-3:]:
+                if k["text"] == text and abs(k["x0"] - x0) <= dedupe and abs(k["top"] - top) <= dedupe:
+                    break  # a twin
+            else:
                 kept.append(c)
         out.append(kept)
     return out
