@@ -291,9 +291,11 @@ def _chars(tp, fonts: dict[str, set[FontInfo]], height: float, doctop: float,
             size = fs.value
             fill = (r.value / 255, g.value / 255, b_.value / 255) if _fill(obj, *prgba) else None
             stroke = (r.value / 255, g.value / 255, b_.value / 255) if _stroke(obj, *prgba) else None
-            info = per_obj[key] = (font, widths, size, fontname, descent * size / 1000, m.a, m.b, m.c, m.d,
-                                   fill, stroke)
-        font, widths, size, fontname, descent, a, b, c, d, fill, stroke = info
+            a, b, c, d = m.a, m.b, m.c, m.d
+            descent = descent * size / 1000
+            info = per_obj[key] = (font, widths, size, fontname, descent, descent + size, a, b, c, d, fill, stroke,
+                                   a * d > 0 and b * c <= 0, b == 0 and c == 0)
+        font, widths, size, fontname, descent, up, a, b, c, d, fill, stroke, upright, level = info
         adv = widths.get(ch)
         if adv is None:
             raw.FPDFFont_GetGlyphWidth(font, ord(ch), 1000.0, width)
@@ -303,8 +305,7 @@ def _chars(tp, fonts: dict[str, set[FontInfo]], height: float, doctop: float,
         e, f = ox.value, oy.value
         # pdfminer's box: the rectangle (0, descent)-(adv, descent + size) through the
         # char's matrix, and the upright box around its four corners
-        up = descent + size
-        if b == 0 and c == 0:
+        if level:
             x0, x1 = (e, a * adv + e) if a >= 0 else (a * adv + e, e)
             y0, y1 = (d * descent + f, d * up + f) if d >= 0 else (d * up + f, d * descent + f)
         else:
@@ -313,7 +314,7 @@ def _chars(tp, fonts: dict[str, set[FontInfo]], height: float, doctop: float,
             x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
         top = height - y1
         append({"matrix": (a, b, c, d, e, f), "fontname": fontname, "adv": adv,
-                "upright": a * d > 0 and b * c <= 0, "x0": x0, "y0": y0, "x1": x1, "y1": y1,
+                "upright": upright, "x0": x0, "y0": y0, "x1": x1, "y1": y1,
                 "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "mcid": None, "tag": None,
                 "object_type": "char", "page_number": page_number, "text": ch,
                 "stroking_color": stroke, "non_stroking_color": fill,
