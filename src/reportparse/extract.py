@@ -103,7 +103,12 @@ def strip_controls(text: str) -> str:
     return CONTROLS.sub("", text)
 
 
+_CONTROL_CHAR = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every CONTROLS match has one
+
+
 def _clean_chars(chars: list[dict]) -> list[dict]:
+    if not _CONTROL_CHAR.search("".join(c["text"] for c in chars)):  # the usual page: one search, not one per char
+        return list(chars)
     out = []
     for c in chars:
         t = c["text"]
@@ -268,15 +273,14 @@ def visual_lines(chars: list[dict], dedupe: float = 1.0) -> list[list[dict]]:
     overprinted twins merged (fake bold: the same glyph again within ``dedupe`` pt)."""
     rows: list[list[dict]] = []
     for c in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
-        space = c["text"].isspace()  # kept only inside a line, as a word separator
         if rows:
             prev = rows[-1][-1]  # the line's latest glyph: lines drift a little, never jump
-            top, bottom = prev["top"], prev["bottom"]
-            overlap = min(bottom, c["bottom"]) - max(top, c["top"])
-            if overlap >= 0.5 * min(bottom - top, c["bottom"] - c["top"]):
+            top, bottom, ctop, cbottom = prev["top"], prev["bottom"], c["top"], c["bottom"]
+            overlap = min(bottom, cbottom) - max(top, ctop)
+            if overlap >= 0.5 * min(bottom - top, cbottom - ctop):
                 rows[-1].append(c)
                 continue
-        if not space:
+        if not c["text"].isspace():  # a space is kept only inside a line, as a word separator
             rows.append([c])
     out = []
     for row in rows:
@@ -301,7 +305,7 @@ def glyphs_of(vlines: list[list[dict]]) -> list[GlyphLine]:
         text, boxes = [], array("f")
         for c in vl:
             if not c["text"].isspace():
-                box = c.get("shown", (c["x0"], c["top"], c["x1"], c["bottom"]))
+                box = c.get("shown") or (c["x0"], c["top"], c["x1"], c["bottom"])
                 for ch in c["text"]:  # one box per character, a ligature's repeated
                     text.append(ch)
                     boxes.extend(box)
