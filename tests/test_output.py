@@ -43,6 +43,22 @@ def test_data_dictionary_file_is_in_step_with_the_schema():
     assert "docs/DATA_DICTIONARY.md" in readme and "../shared/CONTRACT.md" not in readme
 
 
+def test_a_table_part_exists_only_where_the_document_has_rows(samples_out):
+    """Every document has its documents part; a table it has no rows in has no part file
+    (an empty part per table and document made thousands of files and cost more than a
+    page to write), and every table still reads back with its columns."""
+    docs = pq.read_table(samples_out / "documents").to_pylist()
+    for d in docs:
+        assert list((samples_out / "documents").glob(f"year=*/part-{d['doc_id']}.parquet")), d["source"]
+    failed = {d["doc_id"] for d in docs if d["status"] == "failed"}
+    assert failed  # the samples include broken files: they have no sections, amounts or checks
+    for table in schema.TABLES[1:]:
+        parts = [p for p in (samples_out / table).glob("year=*/part-*.parquet") if p.name != "part-empty.parquet"]
+        assert parts and all(pq.ParquetFile(p).metadata.num_rows > 0 for p in parts), table
+        assert not failed & {p.name[5:-8] for p in parts}, table
+        assert pq.read_schema(parts[0]).names == schema.SCHEMAS[table].names
+
+
 # --- load() fails loudly ---
 
 def test_load_refuses_a_folder_that_is_not_output(tmp_path):

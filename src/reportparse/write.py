@@ -86,8 +86,9 @@ def rows(report: Report, extra: dict | None = None) -> dict[str, list[dict]]:
 def _atomic(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp)
-    with open(tmp, "rb") as f:
+    with open(tmp, "wb") as f:  # one open for writing and fsync (a path costs pyarrow a filesystem lookup)
+        pq.write_table(table, f)
+        f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
 
