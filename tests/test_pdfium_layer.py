@@ -236,3 +236,47 @@ def test_unwritable_cache_falls_back_to_jiebas_own_table(tmp_path, monkeypatch):
     tok = indicators._tokenizer()
     assert not isinstance(tok.FREQ, indicators.DiskFreq)
     assert "完成率" in "/".join(tok.cut("年度新增就业人数完成率", HMM=False)).split("/")
+
+
+def _grid_edges(xs, ys, skip_v=(), skip_h=()):
+    """Ruling lines of a grid as pdfplumber edges; skip_v/skip_h drop segments (merged cells)."""
+    edges = []
+    for i, x in enumerate(xs):
+        for j in range(len(ys) - 1):
+            if (i, j) not in skip_v:
+                edges.append({"x0": x, "x1": x, "top": ys[j], "bottom": ys[j + 1], "width": 0,
+                              "height": ys[j + 1] - ys[j], "orientation": "v", "object_type": "line"})
+    for j, y in enumerate(ys):
+        for i in range(len(xs) - 1):
+            if (i, j) not in skip_h:
+                edges.append({"x0": xs[i], "x1": xs[i + 1], "top": y, "bottom": y, "width": xs[i + 1] - xs[i],
+                              "height": 0, "orientation": "h", "object_type": "line"})
+    return edges
+
+
+def test_cells_from_intersections_are_pdfplumbers():
+    """The table finder's cells (pdfium_layer._cells) equal pdfplumber's
+    intersections_to_cells, in order: on every ruled page of the samples and on grids with
+    merged cells and gaps in their rulings."""
+    from pdfplumber.table import TableFinder, TableSettings, edges_to_intersections, intersections_to_cells
+    compared = 0
+    for f in sorted(SAMPLES.rglob("*.pdf")):
+        try:
+            pdf = pdfplumber.open(f)
+        except Exception:
+            continue  # the broken and encrypted samples
+        with pdf:
+            for page in pdf.pages:
+                try:
+                    finder = TableFinder(page, TableSettings.resolve(None))
+                except Exception:
+                    continue
+                if finder.intersections:
+                    assert pdfium_layer._cells(finder.intersections) == finder.cells, (f.name, page.page_number)
+                    compared += 1
+    assert compared >= 5
+    xs, ys = [50, 120, 200, 260, 400], [100, 120, 140, 175, 190, 230]
+    for skip_v, skip_h in [((), ()), ({(1, 0), (2, 3)}, ()), ((), {(0, 2), (3, 4)}), ({(2, 1)}, {(1, 1), (3, 3)}),
+                           ({(0, 4), (4, 0)}, {(2, 0)})]:
+        inter = edges_to_intersections(_grid_edges(xs, ys, skip_v, skip_h), 3, 3)
+        assert pdfium_layer._cells(inter) == intersections_to_cells(inter), (skip_v, skip_h)
