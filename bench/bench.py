@@ -112,6 +112,7 @@ import collections, json, sys, time
 t0 = time.process_time()
 from reportparse import batch, extract, indicators, pdfium_layer, pipeline, write
 from reportparse.settings import Settings
+batch._no_pandas_in_pyarrow()  # as in a batch worker
 T = collections.Counter(); T["start-up: imports"] = time.process_time() - t0
 def timed(mod, name, label):
     f = getattr(mod, name)
@@ -123,6 +124,7 @@ def timed(mod, name, label):
             T[label] += time.process_time() - t
     setattr(mod, name, g)
 timed(pdfium_layer.Page, "_read", "  PDFium layer: load page, chars, paths")
+timed(pipeline.boxes, "locate", "boxes: figures located on their pages")
 timed(extract, "_tables", "  ruled tables: pdfplumber's finder + cell text")
 timed(extract, "visual_lines", "  lines: clustering and fake-bold twins")
 timed(extract, "lines_of", "  lines: text and spacing")
@@ -130,7 +132,7 @@ timed(extract, "extract", "extract (all of it)")
 timed(pipeline.normalize, "normalize", "normalize")
 timed(pipeline, "analyze", "segment, recognize, tables, checks")
 timed(indicators, "_setup", "  jieba start-up (first name cleaned)")
-timed(write, "write_report", "write Parquet (pyarrow, first use imports pandas)")
+timed(write, "write_report", "write Parquet (rows, fingerprint, pyarrow)")
 s = Settings.resolve({{"ocr": False, "engine": {engine!r}}})
 with __import__("tempfile").TemporaryDirectory() as out:
     for p in sys.argv[1:]:
