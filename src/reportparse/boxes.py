@@ -266,7 +266,7 @@ class Locator:
 def amount_box(loc: Locator, a: Amount) -> Box | None:
     """A money figure: from prose by its known offset in the paragraph, else by its quote."""
     if a.para is not None and a.offset >= 0:  # read from prose: the number is at a known offset
-        q = next(iter(numbers.find(a.para.text[a.offset:], with_bare=True)), None)
+        q = numbers.first(a.para.text[a.offset:])
         if q is not None and q.start == 0:
             written, _, after = _figure(a.para.text[a.offset:], q)
             hit = loc.written(a.page, written, a.para.text[:a.offset], after, [])
