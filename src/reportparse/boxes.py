@@ -101,30 +101,26 @@ def _cell_glyphs(page: Page) -> list[GlyphLine]:
 def index_page(page: Page) -> PageIndex:
     """One page made searchable: its glyph lines (or OCR lines and cells) in canonical form."""
     idx = PageIndex()
-    parts: list[str] = []
-    size = 0
+    out_boxes, size = idx.boxes, 0
     for n, (text, boxes) in enumerate(page.glyphs or (_ocr_glyphs(page) + _cell_glyphs(page))):
         idx.starts.append(size)
         line: list[str] = []
         prev_x1 = None
-        for i, ch in enumerate(text):
-            x0, top, x1, bottom = boxes[4 * i:4 * i + 4]
+        for ch, box in zip(text, zip(*[iter(boxes)] * 4)):  # box: (x0, top, x1, bottom)
             ch = _canon_glyph(ch) if ch != CELL else ch
-            if prev_x1 is not None and (x0 - prev_x1 > GAP * (bottom - top) or ch == CELL) and line:
+            if prev_x1 is not None and (box[0] - prev_x1 > GAP * (box[3] - box[1]) or ch == CELL) and line:
                 line.append(" ")  # a column gap: table cells on one visual line stay apart
-                idx.boxes.append(idx.boxes[-1])
-                idx.line.append(n)
-            prev_x1 = x1
+                out_boxes.append(out_boxes[-1])
+            prev_x1 = box[2]
             if ch == CELL:
                 continue
             for c in ch:
                 line.append(c)
-                idx.boxes.append((x0, top, x1, bottom))
-                idx.line.append(n)
-        parts.append("".join(line))
-        idx.lines.append(parts[-1])
+                out_boxes.append(box)
+        idx.lines.append("".join(line))
+        idx.line += [n] * len(line)  # every character of the line, gaps included
         size += len(line)
-    idx.text = "".join(parts)
+    idx.text = "".join(idx.lines)
     return idx
 
 
@@ -266,7 +262,7 @@ class Locator:
 def amount_box(loc: Locator, a: Amount) -> Box | None:
     """A money figure: from prose by its known offset in the paragraph, else by its quote."""
     if a.para is not None and a.offset >= 0:  # read from prose: the number is at a known offset
-        q = next(iter(numbers.find(a.para.text[a.offset:], with_bare=True)), None)
+        q = numbers.first(a.para.text[a.offset:])
         if q is not None and q.start == 0:
             written, _, after = _figure(a.para.text[a.offset:], q)
             hit = loc.written(a.page, written, a.para.text[:a.offset], after, [])

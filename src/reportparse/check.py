@@ -40,6 +40,7 @@ FIELD_NAMES = {"budget_initial": "年初预算", "budget_adjusted": "调整后�
                "execution_rate": "预算执行率", "self_score": "自评得分"}
 UNIT_SCALE = {"元": Decimal(1), "万元": Decimal(10) ** 4, "亿元": Decimal(10) ** 8}
 NUMBER_AT = regex.compile(r"[0-9][0-9,，.．]*")
+CLAUSE_END = regex.compile(r"(?<=[。；])")
 OCR_NOTE = "（表格由 OCR 读出，请核对扫描件）"
 QUOTE_LIMIT = 160
 
@@ -172,7 +173,7 @@ def target_met(sections: list[Section], heads: dict[int, Paragraph], measures: l
     claims = []
     for s in sections:
         for para in statement_paragraphs(s, heads):
-            for sent in regex.split(r"(?<=[。；])", para.text):
+            for sent in CLAUSE_END.split(para.text):
                 if ALL_MET.search(sent) and not QUALIFIED.search(sent):
                     claims.append((para.page_at(para.text.find(sent)), sent.strip()))
     # judge the claim by the targets the report reports on: its 自评表 and its targets sections

@@ -14,12 +14,13 @@ import regex
 from . import patterns
 from .model import Measure, Paragraph, Section, Table
 
+_SPACE = regex.compile(r"\s+")
 PROSE_OF_A_TABLE = 400  # characters of running text a lone 自评表 carries (its title, notes, signatures)
 
 
 def from_text(text: str) -> str | None:
     """The type a title (or a cover line) names, if it names one."""
-    flat = regex.sub(r"\s+", "", text)
+    flat = _SPACE.sub("", text)
     for kind, rx in patterns.doctypes().title:
         if rx.search(flat):
             return kind
@@ -33,7 +34,7 @@ def _headers(tables: list[Table]) -> tuple[bool, bool]:
     for t in tables:
         for row in t.rows:
             for cell in row:
-                c = regex.sub(r"\s+", "", cell or "")
+                c = _SPACE.sub("", cell or "")
                 if not c or len(c) > 12:  # header words are short; a long cell is content
                     continue
                 target = target or bool(dt.target_header.search(c)) and not dt.actual_header.search(c)

@@ -25,15 +25,20 @@ CJK_GAP = regex.compile(r"(?<=[\p{Han}\p{Ps}\p{Pe}\p{Pi}\p{Pf}，。；：、！
 FW_GROUP = regex.compile(r"(?<=\d)，(?=\d{3}(?:[，,]\d{3})*(?:\.\d+)?(?!\d))")
 SPLIT_DECIMAL = regex.compile(r"(?<=\d)\s*([.,])\s+(?=\d)|(?<=\d)\s+([.,])(?=\d)")
 _SPACE = regex.compile(r"\s+")
+_DIGITS = regex.compile(r"\d+")
 
 
 def translate(text: str) -> str:
-    """The controlled character map, then spaces that are only layout artefacts."""
-    table = _table()
-    text = text.translate(table)
-    text = CJK_GAP.sub("", text)
-    text = FW_GROUP.sub(",", text)
-    return SPLIT_DECIMAL.sub(lambda m: m.group(1) or m.group(2), text)
+    """The controlled character map, then spaces that are only layout artefacts. The
+    substitutions run only where they can match: hardly any line has white space left, and
+    scanning every line with CJK_GAP's lookbehinds was most of this function's time."""
+    text = text.translate(_table())
+    spaced = _SPACE.search(text) is not None  # CJK_GAP and SPLIT_DECIMAL match only at white space
+    if spaced:
+        text = CJK_GAP.sub("", text)
+    if "，" in text:
+        text = FW_GROUP.sub(",", text)
+    return SPLIT_DECIMAL.sub(lambda m: m.group(1) or m.group(2), text) if spaced else text
 
 
 _TABLE: dict[int, str] | None = None
@@ -47,7 +52,7 @@ def _table() -> dict[int, str]:
 
 
 def _key(text: str) -> str:
-    return regex.sub(r"\d+", "#", regex.sub(r"\s+", "", text))
+    return _DIGITS.sub("#", _SPACE.sub("", text))
 
 
 def strip_furniture(ex: Extracted, band: float = 0.1) -> None:

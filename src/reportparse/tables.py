@@ -34,6 +34,13 @@ SIGNS = {"≥": ">=", "≧": ">=", ">=": ">=", "＞": ">", ">": ">", "≤": "<="
          "=": "=", "＝": "="}  # comparator symbols of a sign column; worded ones come from ops.json
 SCALE = {"元": 1, "万元": 10**4, "亿元": 10**8, "万美元": 10**4, "美元": 1}
 Field = tuple[float | int | str, int, str]  # (value, page, quote)
+# precompiled: regex's module-level functions cost about 3 µs a call to look the pattern up
+HAS_DIGIT = regex.compile(r"\d")
+HAS_HAN = regex.compile(r"\p{Han}")
+DIGIT_OR_ZERO = regex.compile(r"[0-9零〇]")  # a figure in digits or 零/〇: its 0 is a figure
+TITLE_CELL = regex.compile(r"表$|^[（(].*[)）]$")
+SCORE_NOTE = regex.compile(r"[（(]\d+(?:\.\d+)?分[)）]$")
+NAME_UNIT = regex.compile(r"[（(]([^（）()]{1,6})[)）]$")
 
 
 @dataclass
@@ -61,7 +68,7 @@ def _norm_header(row: list[str | None], width: int) -> list[str]:
 def _subheader(header: list[str], nxt: list[str]) -> list[str] | None:
     """A header on two rows (绩效指标 merged over 一级 / 二级 / 三级指标 on the row below): the
     lower row's role words replace the merged cell's, when the lower row holds no figures."""
-    if any(regex.search(r"\d", c) for c in nxt):
+    if any(HAS_DIGIT.search(c) for c in nxt):
         return None
     merged, changed = list(header), False
     for i, c in enumerate(nxt):
@@ -210,7 +217,7 @@ def _number(cell: str) -> float | None:
 
 def _name_unit(name: str) -> tuple[str, str]:
     """城镇新增就业人数（人）: a unit given in brackets after the indicator name."""
-    m = regex.search(r"[（(]([^（）()]{1,6})[)）]$", name)
+    m = NAME_UNIT.search(name)
     if m and (m.group(1) in patterns.load().units or m.group(1) in ("%", "％")):
         return name[:m.start()], m.group(1).replace("％", "%")
     return name, ""
@@ -265,7 +272,7 @@ def row_measure(cols: roles.Columns, row: list[str | None], page: int) -> Measur
 def _levels(cols: roles.Columns, row: list[str | None]) -> tuple[str | None, str | None]:
     """一级 / 二级指标 of a row. A single category column (指标类型: 数量指标, 质量指标 …)
     names the second level."""
-    vals = [regex.sub(r"[（(]\d+(?:\.\d+)?分[)）]$", "", _cell(row, i)) or None for i in cols.category]
+    vals = [SCORE_NOTE.sub("", _cell(row, i)) or None for i in cols.category]
     if len(vals) >= 2:
         return vals[0], vals[1]
     return (None, vals[0]) if vals else (None, None)
@@ -273,7 +280,7 @@ def _levels(cols: roles.Columns, row: list[str | None]) -> tuple[str | None, str
 
 def _looks_like_unit(value: str) -> bool:
     """A unit's name, not the next column title of a list of units (单位名称 | 人数 | …)."""
-    if roles.role_of(value) is not None or regex.search(r"\d", value):
+    if roles.role_of(value) is not None or HAS_DIGIT.search(value):
         return False
     return bool(patterns.load().org["unit_end"].search(value)) or len(value) >= 5
 
@@ -295,7 +302,7 @@ def header_block(tables: list[Table]) -> dict[str, Field]:
                         out["execution_rate"] = (float(q.value), t.page, quote)
                     continue
                 if name is None or name in out:
-                    if "fiscal_year" not in out and cell and regex.search(r"表$|^[（(].*[)）]$", roles.squash(cell)):
+                    if "fiscal_year" not in out and cell and TITLE_CELL.search(roles.squash(cell)):
                         m = year.search(roles.squash(cell))
                         if m and m.group("year"):
                             out["fiscal_year"] = (int(m.group("year")), t.page, roles.squash(cell))
@@ -409,7 +416,7 @@ def read(tables: list[Table]) -> TableFacts:
         col_unit = dict(units)  # a label cell naming 万元 heads the figures below it
         for n, (page, row) in enumerate(lt.rows):
             quote = " | ".join(c for c in row if c)
-            first = next((c for c in row if c and regex.search(r"\p{Han}", c)), "") or ""  # the row's label
+            first = next((c for c in row if c and HAS_HAN.search(c)), "") or ""  # the row's label
             labels = [roles.squash(c) for c in row[:3]]
             is_total = any(TOTAL_ROW.match(c) for c in labels)
             if is_total and not funds and scol is not None and (q := _first(row[scol])) is not None:
@@ -428,8 +435,8 @@ def read(tables: list[Table]) -> TableFacts:
             for i, cell in enumerate(row):
                 if not cell:
                     continue
-                qs = [q for q in numbers.find(cell, with_bare=True) if q.value or regex.search(r"[0-9零〇]", q.number_text)]
-                if not qs and regex.search(r"\p{Han}", cell):
+                qs = [q for q in numbers.find(cell, with_bare=True) if q.value or DIGIT_OR_ZERO.search(q.number_text)]
+                if not qs and HAS_HAN.search(cell):
                     u = _header_unit(roles.squash(cell))
                     if u:
                         col_unit[i] = u
