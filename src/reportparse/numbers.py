@@ -204,6 +204,12 @@ _found: dict[str, tuple[Quantity, ...]] = {}
 _found_for: list[patterns.Patterns] = []  # the patterns _found was read with (tests reload them)
 
 
+def forget() -> None:
+    """Start a new document: quantities are remembered within one document only (a batch
+    of copies must not read faster than a batch of distinct reports)."""
+    _found.clear()
+
+
 def _all(text: str) -> tuple[Quantity, ...]:
     """Every quantity of ``text``, bare ones included, read once per text: the stages after
     recognition (tables, boxes) read the same cells and quotes again, about 13,000 reads of

@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from . import boxes, check, dedupe, doctype, extract, normalize, ocrconsensus, recognize, segment, tables
+from . import boxes, check, dedupe, doctype, extract, normalize, numbers, ocrconsensus, recognize, segment, tables
 from .model import Paragraph, Report, Table
 from .settings import Settings
 
@@ -27,6 +27,7 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None,
     """Parse one PDF into a Report; a file that cannot be read gives status ``failed``.
     ``doc_id`` is the file's hash when the caller has already computed it."""
     settings = Settings.resolve(settings)
+    numbers.forget()
     report = Report(doc_id=doc_id or file_id(path), source=str(path))
     try:
         ex = extract.extract(path, settings, progress)
