@@ -196,3 +196,43 @@ def test_a_killed_worker_gives_a_transient_row_that_the_next_run_redoes(tmp_path
     s = batch.ingest([str(src)], str(out), {"ocr": False}, jobs=1, progress=False)
     docs = load(out)["documents"]
     assert len(docs) == 4 and (docs.status != "failed").all() and docs.doc_id.is_unique
+
+
+# --- start-up: what a process imports ---
+
+def _imports_after(code: str) -> set[str]:
+    """Top-level modules imported by a fresh interpreter running ``code``."""
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys; print(' '.join(sorted(sys.modules)))"],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    return set(out.split())
+
+
+def test_refused_import_fails_inside_and_works_after():
+    from reportparse._imports import refused
+    sys.modules.pop("this", None)
+    with refused("this"):
+        with pytest.raises(ImportError, match="not imported here"):
+            import this  # noqa: F401
+    import importlib
+    assert importlib.util.find_spec("this") is not None  # the finder is gone again
+
+
+def test_batch_parent_does_not_import_the_parser():
+    mods = _imports_after("from reportparse import cli, batch, write; cli._parser()")
+    assert not {"reportparse.pipeline", "reportparse.extract", "pdfplumber", "pdfminer", "pandas",
+                "pyarrow.dataset"} & mods
+
+
+def test_worker_pyarrow_skips_pandas_and_jieba_skips_pkg_resources():
+    code = ("from reportparse import batch, indicators, write, pipeline\n"
+            "batch._no_pandas_in_pyarrow()\n"
+            "r = pipeline.parse_pdf(%r, {'ocr': False})\n"
+            "import tempfile; write.write_report(r, tempfile.mkdtemp())\n"
+            "assert indicators.clean('推动年度绩效目标完成率') == '绩效目标完成率'\n") % str(TEXT_PDFS[1])
+    mods = _imports_after(code)
+    assert "reportparse.pipeline" in mods and "jieba" in mods
+    assert "pandas" not in mods and "pkg_resources" not in mods
+    # pandas still works when asked for explicitly: pyarrow tries the import again then
+    mods = _imports_after("from reportparse import batch\nbatch._no_pandas_in_pyarrow()\n"
+                          "import pyarrow as pa\nassert len(pa.table({'a': [1, 2]}).to_pandas()) == 2")
+    assert "pandas" in mods

@@ -200,16 +200,6 @@ def _die_with_parent(parent: int, lifeline: Connection) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-class _RefusePandas:
-    """A meta-path finder under which ``import pandas`` fails (see _no_pandas_in_pyarrow)."""
-
-    @staticmethod
-    def find_spec(name: str, path=None, target=None):
-        if name == "pandas" or name.startswith("pandas."):
-            raise ImportError("pandas is not needed in a reportparse worker")
-        return None
-
-
 def _no_pandas_in_pyarrow() -> None:
     """pyarrow imports pandas (0.2 s, more than parsing a short report) the first time it
     converts a Python list, only to ask whether the list is a pandas object. A worker
@@ -217,11 +207,10 @@ def _no_pandas_in_pyarrow() -> None:
     process (an explicit ``to_pandas`` would still import pandas: pyarrow tries again
     then). Only for the batch's own worker processes, never in a caller's."""
     import pyarrow as pa
-    sys.meta_path.insert(0, _RefusePandas)  # type: ignore[arg-type]
-    try:
+
+    from ._imports import refused
+    with refused("pandas"):
         pa.array([0])
-    finally:
-        sys.meta_path.remove(_RefusePandas)  # type: ignore[arg-type]
 
 
 def _worker(conn: Connection, lifeline: Connection, parent: int, settings: Settings, out: str) -> None:

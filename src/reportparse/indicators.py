@@ -108,7 +108,9 @@ def _dict_index(jieba_mod: Any) -> Path:
 
 def _tokenizer() -> "jieba.Tokenizer":
     """jieba's tokenizer on its default dictionary, the table read from disk when it can be."""
-    import jieba
+    from ._imports import refused
+    with refused("pkg_resources"):  # jieba then opens its data files with open(): 0.08 s less per process
+        import jieba
 
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()

@@ -246,6 +246,8 @@ _origin = _fn("FPDFText_GetCharOrigin", _I)
 _get_font = _fn("FPDFTextObj_GetFont", _V)
 _font_size = _fn("FPDFTextObj_GetFontSize", _I)
 _char_matrix = _fn("FPDFText_GetMatrix", _I)
+_page_object = _fn("FPDFPage_GetObject", _V)
+_obj_type = _fn("FPDFPageObj_GetType", _I)
 _fill = _fn("FPDFPageObj_GetFillColor", _I)
 _stroke = _fn("FPDFPageObj_GetStrokeColor", _I)
 
@@ -406,7 +408,14 @@ def _drawings(page: "pdfium.PdfPage", height: float, doctop: float, page_number:
     out: dict[str, list[dict]] = {"lines": [], "rects": [], "curves": []}
     images = False
     ident = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    todo = [(raw.FPDFPage_GetObject(page.raw, i), ident) for i in range(raw.FPDFPage_CountObjects(page.raw))]
+    pv = ctypes.c_void_p(ctypes.cast(page.raw, _V).value)
+    todo = []
+    for i in range(raw.FPDFPage_CountObjects(page.raw)):  # text objects by the thousand: only their type
+        kind = _obj_type(ctypes.c_void_p(_page_object(pv, i)))
+        if kind == raw.FPDF_PAGEOBJ_IMAGE:
+            images = True
+        elif kind in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
+            todo.append((raw.FPDFPage_GetObject(page.raw, i), ident))
     todo.reverse()
     while todo:
         obj, outer = todo.pop()
