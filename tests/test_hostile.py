@@ -310,7 +310,8 @@ def test_disk_full_in_the_parent_is_exit_2(tmp_path, monkeypatch, capsys):
 
     def full(*a, **k):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    monkeypatch.setattr(write.pq, "write_table", full)
+    import pyarrow.parquet
+    monkeypatch.setattr(pyarrow.parquet, "write_table", full)
     rc = cli.main(["ingest", str(tmp_path / "pipe.pdf"), "--out", str(tmp_path / "out"), "--quiet"])
     err = capsys.readouterr().err
     assert rc == 2 and err == f"reportparse: cannot write to {tmp_path / 'out'}: No space left on device\n"

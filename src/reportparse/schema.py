@@ -7,10 +7,14 @@ first in each table; the ones after them are reportparse's own extras.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-S, I, D, B = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+# column types by their data-dictionary names; Arrow types only where a schema is built, so
+# the batch's parent, ``--help`` and ``schema`` do not import pyarrow (and numpy) for a name
+S, I, D, B, BIN = "string", "int64", "double", "bool", "binary"
 
 # (name, type, 中文说明, English description)
 _BOX = [
@@ -23,7 +27,7 @@ _DOC = ("doc_id", S, "文件内容的 SHA-256（十六进制），各表以此�
 _SEC = ("section_id", I, "所在章节的编号（文档内从 0 起）", "section_id of the section the row was found in")
 _PAGE = ("page", I, "所在页码（从 1 起）", "1-based page where the row was found")
 
-COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
+COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
     "documents": [
         _DOC,
         ("source", S, "输入文件的路径（按给出的写法）", "path of the input file as given"),
@@ -51,7 +55,7 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
         ("paths", S, "找到该内容的全部路径，每行一个（绝对路径，source 在先；控制字符和非 UTF-8/GBK 文件名的字节写成 \\xNN）",
          "every absolute path this content was found at, one per line, source first (control characters and "
          "bytes of names that are neither UTF-8 nor GBK as \\xNN)"),
-        ("path_bytes", pa.binary(), "paths 各行对应的原始路径字节，以 NUL 分隔，用于打开文件名不是 UTF-8 的文件",
+        ("path_bytes", BIN, "paths 各行对应的原始路径字节，以 NUL 分隔，用于打开文件名不是 UTF-8 的文件",
          "the exact bytes of each path in paths, NUL-separated, to open a file whose name is not UTF-8"),
         ("failure", S, "失败类别：transient（超时、进程被杀、内存不足、内部错误；下次运行会重试）或 permanent（非 PDF、加密、空文件、过大）",
          "for failed rows: transient (timeout, worker killed, out of memory, internal error; the next run retries it) "
@@ -160,7 +164,7 @@ LABELS: dict[str, str] = {
 
 # Columns that ``reportparse.load`` adds from the whole output (they depend on other files,
 # so they are not in any one part file).
-LOAD_COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
+LOAD_COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
     "documents": [
         ("duplicate_of", S, "由 load() 计算：同一报告（指纹相近、年度相同）中最先一份的 doc_id；优先取 OCR 页最少的电子版",
          "computed by load(): doc_id of the first file of the same report (near fingerprint, same year), the one "
@@ -170,8 +174,8 @@ LOAD_COLUMNS: dict[str, list[tuple[str, pa.DataType, str, str]]] = {
 
 # numpy_type per Arrow type in the pandas metadata: nullable ints and bools read back as
 # Int64 / boolean in plain ``pd.read_parquet`` instead of float64 / object
-_PANDAS = {pa.int64(): ("int64", "Int64"), pa.bool_(): ("bool", "boolean"), pa.float64(): ("float64", "float64"),
-           pa.string(): ("unicode", "object"), pa.binary(): ("bytes", "object")}
+_PANDAS = {I: ("int64", "Int64"), B: ("bool", "boolean"), D: ("float64", "float64"), S: ("unicode", "object"),
+           BIN: ("bytes", "object")}
 
 
 def _pandas_metadata(table: str) -> bytes:
@@ -181,18 +185,22 @@ def _pandas_metadata(table: str) -> bytes:
                        "pandas_version": "2.0.0"}).encode("utf-8")
 
 
-def arrow_schema(table: str) -> pa.Schema:
+def arrow_schema(table: str) -> "pa.Schema":
     """The table's schema with each column's description in its field metadata, and pandas
     metadata so nullable integers come back as Int64 without reportparse installed."""
-    return pa.schema([pa.field(name, typ, metadata={"description": f"{zh} / {en}", "description_zh": zh,
+    import pyarrow as pa
+    arrow = {S: pa.string(), I: pa.int64(), D: pa.float64(), B: pa.bool_(), BIN: pa.binary()}
+    return pa.schema([pa.field(name, arrow[typ], metadata={"description": f"{zh} / {en}", "description_zh": zh,
                                                     "description_en": en})
                       for name, typ, zh, en in COLUMNS[table]],
                      metadata={b"pandas": _pandas_metadata(table), b"reportparse_table": table.encode()})
 
 
-def type_name(typ: pa.DataType) -> str:
+def type_name(typ: str) -> str:
     """The type's name in the data dictionary."""
-    return {pa.int64(): "int64", pa.bool_(): "bool", pa.float64(): "double", pa.string(): "string", pa.binary(): "binary"}[typ]
+    if typ not in _PANDAS:
+        raise KeyError(typ)
+    return typ
 
 
 def dictionary_markdown(tables: list[str] | None = None) -> str:
@@ -223,5 +231,14 @@ def dictionary_text(tables: list[str] | None = None) -> str:
     return "\n".join(out)
 
 
-SCHEMAS: dict[str, pa.Schema] = {t: arrow_schema(t) for t in COLUMNS}
-TABLES = list(SCHEMAS)
+TABLES = list(COLUMNS)
+_SCHEMAS: dict[str, "pa.Schema"] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """``SCHEMAS`` (each table's Arrow schema), built on first use (PEP 562)."""
+    if name == "SCHEMAS":
+        if not _SCHEMAS:
+            _SCHEMAS.update((t, arrow_schema(t)) for t in COLUMNS)
+        return _SCHEMAS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

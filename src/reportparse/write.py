@@ -22,13 +22,24 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .model import Report
 
-from .schema import SCHEMAS, TABLES
+from . import schema as _schema
+from .schema import TABLES
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+def _arrow():
+    """pyarrow and pyarrow.parquet, imported where a part is read or written: the batch's
+    parent reaches them only when the output already holds parts (0.2 s with numpy)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    return pa, pq
 
 
 def _box(obj) -> dict:
@@ -83,7 +94,8 @@ def rows(report: Report, extra: dict | None = None) -> dict[str, list[dict]]:
     return out
 
 
-def _atomic(table: pa.Table, path: Path) -> None:
+def _atomic(table: "pa.Table", path: Path) -> None:
+    _, pq = _arrow()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:  # one open for writing and fsync (a path costs pyarrow a filesystem lookup)
@@ -121,12 +133,13 @@ def write_report(report: Report, out: str | Path, extra: dict | None = None,
     ``may_commit`` is asked just before the commit; False raises ParentGone. Returns the
     rows written per table (the batch's summary, without building the rows twice)."""
     data = rows(report, extra)
+    pa, _ = _arrow()
     remove_doc(report.doc_id, out)
     for name in TABLES[1:] + TABLES[:1]:
         if name == "documents" and may_commit is not None and not may_commit():
             raise ParentGone("the batch that started this parse is gone; not committing")
         if data[name] or name == "documents":  # no part for a table without rows: a file per empty
-            _atomic(pa.Table.from_pylist(data[name], schema=SCHEMAS[name]),  # table cost more than a page
+            _atomic(pa.Table.from_pylist(data[name], schema=_schema.SCHEMAS[name]),  # table cost more than a page
                     part_path(out, name, report.doc_id, report.document.fiscal_year))
     return {name: len(data[name]) for name in TABLES}
 
@@ -141,7 +154,7 @@ def documents(out: str | Path) -> dict[str, dict]:
         if p.name == EMPTY:
             continue
         try:  # ParquetFile, not read_table: that imports pyarrow.dataset (0.2 s) in the batch's parent
-            f = pq.ParquetFile(p)
+            f = _arrow()[1].ParquetFile(p)
             t = f.read(columns=[c for c in want if c in f.schema_arrow.names])
         except Exception:  # an unreadable part is removed, so the document is redone; nothing is lost
             p.unlink()
@@ -154,10 +167,11 @@ def documents(out: str | Path) -> dict[str, dict]:
 def set_extra(out: str | Path, doc_id: str, **extra) -> None:
     """Rewrite one committed documents row's batch columns (a new path for known content)."""
     for p in (Path(out) / "documents").glob(f"year=*/part-{doc_id}.parquet"):
-        t = pq.read_table(p, schema=SCHEMAS["documents"]).to_pylist()
+        pa, pq = _arrow()
+        t = pq.read_table(p, schema=_schema.SCHEMAS["documents"]).to_pylist()
         for r in t:
             r.update(extra)
-        _atomic(pa.Table.from_pylist(t, schema=SCHEMAS["documents"]), p)
+        _atomic(pa.Table.from_pylist(t, schema=_schema.SCHEMAS["documents"]), p)
 
 
 class Locked(Exception):
@@ -225,11 +239,11 @@ def sweep(out: str | Path) -> int:
 
 def ensure_empty_tables(out: str | Path) -> None:
     """An empty table still has one (empty) part so readers see its columns."""
-    for name, schema in SCHEMAS.items():
+    for name in TABLES:
         found = parts(out, name)
         empty = part_path(out, name, "empty", None)
         if not found:
-            _atomic(pa.Table.from_pylist([], schema=schema), empty)
+            _atomic(_arrow()[0].Table.from_pylist([], schema=_schema.SCHEMAS[name]), empty)
         elif empty.exists() and len(found) > 1:
             empty.unlink()
 
