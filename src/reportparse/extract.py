@@ -271,17 +271,28 @@ def join_chars(chars: list[dict]) -> str:
 def visual_lines(chars: list[dict], dedupe: float = 1.0) -> list[list[dict]]:
     """Characters clustered into visual lines by vertical overlap, each ordered by x, with
     overprinted twins merged (fake bold: the same glyph again within ``dedupe`` pt)."""
+    rounded: dict[float, float] = {}  # round() is slow and a line's glyphs share their top
+
+    def order(c: dict) -> tuple[float, float]:
+        top = c["top"]
+        r = rounded.get(top)
+        if r is None:
+            r = rounded[top] = round(top, 1)
+        return r, c["x0"]
+
     rows: list[list[dict]] = []
-    for c in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
-        if rows:
-            prev = rows[-1][-1]  # the line's latest glyph: lines drift a little, never jump
-            top, bottom, ctop, cbottom = prev["top"], prev["bottom"], c["top"], c["bottom"]
-            overlap = min(bottom, cbottom) - max(top, ctop)
-            if overlap >= 0.5 * min(bottom - top, cbottom - ctop):
-                rows[-1].append(c)
-                continue
-        if not c["text"].isspace():  # a space is kept only inside a line, as a word separator
-            rows.append([c])
+    row: list[dict] = []
+    top = bottom = 0.0  # of the line's latest glyph: lines drift a little, never jump
+    for c in sorted(chars, key=order):
+        ctop, cbottom = c["top"], c["bottom"]
+        if rows and min(bottom, cbottom) - max(top, ctop) >= 0.5 * min(bottom - top, cbottom - ctop):
+            row.append(c)
+        elif not c["text"].isspace():  # a space is kept only inside a line, as a word separator
+            row = [c]
+            rows.append(row)
+        else:
+            continue
+        top, bottom = ctop, cbottom
     out = []
     for row in rows:
         row.sort(key=lambda c: c["x0"])
@@ -324,9 +335,11 @@ def lines_of(vlines: list[list[dict]], page_no: int) -> list[Line]:
         kept = [c for c in row if not c["text"].isspace()]
         if not text or not kept:
             continue
-        sizes = [c.get("size", 10) for c in kept]
+        sizes = sorted(c.get("size", 10) for c in kept)
+        n = len(sizes)  # their median, as statistics.median computes it
+        size = sizes[n // 2] if n % 2 else (sizes[n // 2 - 1] + sizes[n // 2]) / 2
         lines.append(Line(page_no, text, kept[0]["x0"], kept[-1]["x1"], min(c["top"] for c in kept),
-                          max(c["bottom"] for c in kept), statistics.median(sizes)))
+                          max(c["bottom"] for c in kept), size))
     return lines
 
 
