@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import collections
+import compileall
 import io
 import os
 import pstats
@@ -248,6 +249,9 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="print where the pipeline's time goes")
     ap.add_argument("--ocr-pages", type=int, default=3, help="pages of the scanned copy for the OCR figures (0: skip)")
     a = ap.parse_args()
+    # as installed: a regular install compiles the package; the editable one does not, and
+    # under PYTHONDONTWRITEBYTECODE each process would compile it again (scripts/setup.sh does this too)
+    compileall.compile_dir(str(ROOT / "src" / "reportparse"), quiet=1)
     paths = text_pdfs(a.dev)
     with tempfile.TemporaryDirectory() as tmp:
         folder = copies_dir(paths, a.copies, Path(tmp) / "in")

@@ -96,9 +96,13 @@ def rows(report: Report, extra: dict | None = None) -> dict[str, list[dict]]:
 
 def _atomic(table: "pa.Table", path: Path) -> None:
     _, pq = _arrow()
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:  # one open for writing and fsync (a path costs pyarrow a filesystem lookup)
+    try:
+        f = open(tmp, "wb")
+    except FileNotFoundError:  # a new table or year folder (asking first cost a syscall per part)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        f = open(tmp, "wb")
+    with f:  # one open for writing and fsync (a path costs pyarrow a filesystem lookup)
         pq.write_table(table, f)
         f.flush()
         os.fsync(f.fileno())
