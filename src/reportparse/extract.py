@@ -244,17 +244,20 @@ def join_chars(chars: list[dict]) -> str:
     """Text of one line. A space survives only between Latin/digit runs: where the PDF has
     a space character there, or where the gap is wide for this line (letter-spaced titles,
     with uniform wide gaps, close up)."""
-    glyphs = [c for c in chars if not c["text"].isspace()]
-    if not glyphs:
-        return ""
+    return _join(chars)[0]
+
+
+def _join(chars: list[dict]) -> tuple[str, list[dict]]:
+    """join_chars' text and the line's glyphs (its chars but spaces)."""
+    glyphs: list[dict] = []
     spaced = set()  # indexes in glyphs after which the PDF drew a space
-    k = -1
     for c in chars:
-        if c["text"].isspace():
-            if k >= 0:
-                spaced.add(k)
-        else:
-            k += 1
+        if not c["text"].isspace():
+            glyphs.append(c)
+        elif glyphs:
+            spaced.add(len(glyphs) - 1)
+    if not glyphs:
+        return "", glyphs
     gaps = [b["x0"] - a["x1"] for a, b in zip(glyphs, glyphs[1:])]
     median_gap = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
     out = [glyphs[0]["text"]]
@@ -265,7 +268,7 @@ def join_chars(chars: list[dict]) -> str:
             if la and fb and not _is_cjk(la) and not _is_cjk(fb):
                 out.append(" ")
         out.append(b["text"])
-    return "".join(out)
+    return "".join(out), glyphs
 
 
 def visual_lines(chars: list[dict], dedupe: float = 1.0) -> list[list[dict]]:
@@ -331,8 +334,8 @@ def build_lines(chars: list[dict], page_no: int, dedupe: float = 1.0) -> list[Li
 def lines_of(vlines: list[list[dict]], page_no: int) -> list[Line]:
     lines = []
     for row in vlines:
-        text = join_chars(row).strip()
-        kept = [c for c in row if not c["text"].isspace()]
+        text, kept = _join(row)
+        text = text.strip()
         if not text or not kept:
             continue
         sizes = sorted(c.get("size", 10) for c in kept)
