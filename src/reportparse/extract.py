@@ -391,8 +391,7 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
                     taken.add(id(c))
         grid = []
         for row in t.rows:
-            grid.append([None if cell is None else
-                         "".join(ln.text for ln in build_lines(by_cell.get(tuple(cell), []), number, settings.dedupe_tolerance))
+            grid.append([None if cell is None else _cell_text(by_cell.get(tuple(cell)), number, settings.dedupe_tolerance)
                          for cell in row.cells])
         if len(grid) >= 2 and max(len(r) for r in grid) >= 2:
             tables.append(Table(number, grid, float(t.bbox[1]), float(t.bbox[3])))
@@ -401,6 +400,11 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
     # chars inside a table's frame but in no cell (a merged cell whose ruling runs off the
     # page edge, as a spreadsheet printed without fit-to-page leaves it) stay running text
     return tables, [c for c in chars if id(c) not in taken]
+
+
+def _cell_text(chars: list[dict] | None, number: int, dedupe: float) -> str:
+    """A ruled cell's text: its chars' lines, joined (an empty cell without the line machinery)."""
+    return "".join(ln.text for ln in build_lines(chars, number, dedupe)) if chars else ""
 
 
 def _is_han(text: str) -> bool:
