@@ -316,14 +316,14 @@ def glyphs_of(vlines: list[list[dict]]) -> list[GlyphLine]:
     page's too), kept so that boxes.py can point at a figure where it stands."""
     out = []
     for vl in vlines:
-        text, boxes = [], array("f")
+        text, flat = [], []
         for c in vl:
-            if not c["text"].isspace():
+            t = c["text"]
+            if not t.isspace():
                 box = c.get("shown") or (c["x0"], c["top"], c["x1"], c["bottom"])
-                for ch in c["text"]:  # one box per character, a ligature's repeated
-                    text.append(ch)
-                    boxes.extend(box)
-        out.append(("".join(text), boxes))
+                text.append(t)
+                flat.extend(box * len(t))  # one box per character, a ligature's repeated
+        out.append(("".join(text), array("f", flat)))
     return out
 
 
