@@ -218,8 +218,8 @@ def _worker(conn: Connection, lifeline: Connection, parent: int, settings: Setti
     _die_with_parent(parent, lifeline)
     if "pandas" not in sys.modules:
         _no_pandas_in_pyarrow()
-    from . import pipeline  # noqa: F401  the parser's imports before the memory limit and "ready", as
-    # when this module imported them itself: they are not on the first file's clock or its memory
+    from . import pipeline  # noqa: F401  the parser's and the writer's imports before the memory limit
+    write.prepare()  # and "ready": they are not on the first file's clock or its memory
     # The imported modules' objects live as long as the worker: out of the collector's scans. A
     # page makes tens of thousands of short-lived dicts that reference counting frees; the
     # collector, which only looks for cycles, runs every 50 000 allocations instead of 700

@@ -34,6 +34,13 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
+def prepare() -> None:
+    """Import pyarrow and build the Arrow schemas now (a batch worker, before its memory limit)."""
+    _arrow()
+    if not _schema.SCHEMAS:  # built on first use
+        raise RuntimeError("reportparse.schema defines no tables")
+
+
 def _arrow():
     """pyarrow and pyarrow.parquet, imported where a part is read or written: the batch's
     parent reaches them only when the output already holds parts (0.2 s with numpy)."""
