@@ -214,18 +214,25 @@ def _no_pandas_in_pyarrow() -> None:
         pa.array([0])
 
 
-def _worker(conn: Connection, lifeline: Connection, parent: int, settings: Settings, out: str) -> None:
-    _die_with_parent(parent, lifeline)
+def worker_setup() -> None:
+    """What a parse process does once, before its memory limit and before it says it is
+    ready (the local pool's workers and the cluster's parse children): the parser's and the
+    writer's imports, so they are not on the first file's clock or its memory; pyarrow kept
+    from importing pandas; and the garbage collector tuned. The imported modules' objects live
+    as long as the process: out of the collector's scans. A page makes tens of thousands of
+    short-lived dicts that reference counting frees; the collector, which only looks for
+    cycles, runs every 50 000 allocations instead of 700 (3 % of a worker's time)."""
     if "pandas" not in sys.modules:
         _no_pandas_in_pyarrow()
-    from . import pipeline  # noqa: F401  the parser's and the writer's imports before the memory limit
-    write.prepare()  # and "ready": they are not on the first file's clock or its memory
-    # The imported modules' objects live as long as the worker: out of the collector's scans. A
-    # page makes tens of thousands of short-lived dicts that reference counting frees; the
-    # collector, which only looks for cycles, runs every 50 000 allocations instead of 700
-    # (3 % of a worker's time on text PDFs).
+    from . import pipeline  # noqa: F401
+    write.prepare()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+
+
+def _worker(conn: Connection, lifeline: Connection, parent: int, settings: Settings, out: str) -> None:
+    _die_with_parent(parent, lifeline)
+    worker_setup()
     if settings.memory_limit_mb:
         limit = settings.memory_limit_mb << 20
         with contextlib.suppress(ValueError, OSError):

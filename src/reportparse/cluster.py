@@ -65,6 +65,7 @@ def _child_main() -> None:
     """Entry of the parse child: tasks in, page reports and summaries out, over one socket."""
     conn = Connection(int(sys.argv[1]))
     limit = int(sys.argv[2])
+    batch.worker_setup()
     if limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     parent = os.getppid()
