@@ -198,3 +198,19 @@ def test_workers_that_cannot_see_the_output_are_refused_before_anything_runs(tmp
     assert cluster._check_worker(str(tmp_path), None, reportparse.__version__) is None
     with pytest.raises(cluster.ClusterError, match="atomic rename"):
         cluster.prepare(["x.pdf"], "s3://bucket/out")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads the child's environment from /proc")
+def test_parse_child_drops_dasks_malloc_trim_threshold(monkeypatch):
+    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 on its workers; under it OCR ran 2.8
+    times slower, so the parse child runs with glibc's default (its memory has its own cap)."""
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    child = cluster._Child(0)
+    try:
+        assert child.ready(120)
+        env = dict(kv.split(b"=", 1) for kv in open(f"/proc/{child.proc.pid}/environ", "rb").read().split(b"\0") if kv)
+        assert b"MALLOC_TRIM_THRESHOLD_" not in env
+        assert env[b"OMP_NUM_THREADS"] == b"1"  # the rest of the worker's environment is kept
+    finally:
+        child.kill()
