@@ -117,7 +117,7 @@ import collections, json, sys, time
 t0 = time.process_time()
 from reportparse import batch, extract, indicators, pdfium_layer, pipeline, write
 from reportparse.settings import Settings
-batch._no_pandas_in_pyarrow()  # as in a batch worker
+batch.worker_setup()  # as a batch worker starts
 T = collections.Counter(); T["start-up: imports"] = time.process_time() - t0
 def timed(mod, name, label):
     f = getattr(mod, name)

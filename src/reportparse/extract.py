@@ -338,11 +338,8 @@ def lines_of(vlines: list[list[dict]], page_no: int) -> list[Line]:
         text = text.strip()
         if not text or not kept:
             continue
-        sizes = sorted(c.get("size", 10) for c in kept)
-        n = len(sizes)  # their median, as statistics.median computes it
-        size = sizes[n // 2] if n % 2 else (sizes[n // 2 - 1] + sizes[n // 2]) / 2
         lines.append(Line(page_no, text, kept[0]["x0"], kept[-1]["x1"], min(c["top"] for c in kept),
-                          max(c["bottom"] for c in kept), size))
+                          max(c["bottom"] for c in kept), statistics.median(c.get("size", 10) for c in kept)))
     return lines
 
 
@@ -352,11 +349,6 @@ MAX_EDGES = 3000  # pdfplumber's table finder is quadratic in edges; a vector ch
 class TableSearchSkipped(Exception):
     """The page has too many edges for the table finder (a chart or a map): its text is
     still read, line by line, so nothing is lost; this is a remark, not damage."""
-
-
-def _inside(c: dict, box: tuple[float, float, float, float]) -> bool:
-    cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
 
 
 def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[list[Table], list[dict]]:

@@ -165,16 +165,6 @@ def _base_name(font) -> str:
     return _SUBSET.sub("", buf.value.decode("latin-1"))
 
 
-_RGBA = tuple(ctypes.c_uint() for _ in range(4))
-
-
-def _color(obj, getter) -> tuple[float, float, float] | None:
-    r, g, b, a = _RGBA
-    if not getter(obj, r, g, b, a):
-        return None
-    return (r.value / 255, g.value / 255, b.value / 255)
-
-
 def page_chars(plumber_page: Any, doc: "pdfium.PdfDocument") -> list[dict]:
     """The page's chars from PDFium, in content order, as pdfplumber would give them;
     raises Unsupported where pdfminer would read the page differently."""
@@ -581,4 +571,3 @@ def closing(doc: "pdfium.PdfDocument | None") -> Iterator[None]:
     finally:
         if doc is not None:
             doc.close()
-

@@ -33,15 +33,14 @@ def head_text(cell: str | None) -> str:
     return NOTE.sub("", s) or s
 
 
+def _first_fullmatch(named: dict[str, "regex.Pattern"], text: str) -> str | None:
+    """The first name (in patterns order) whose pattern matches all of ``text``."""
+    return next((name for name, rx in named.items() if rx.fullmatch(text)), None) if text else None
+
+
 def role_of(cell: str | None) -> str | None:
     """The first role (in patterns order) whose wording matches the whole header cell."""
-    text = head_text(cell)
-    if not text:
-        return None
-    for name, rx in _TR.roles.items():
-        if rx.fullmatch(text):
-            return name
-    return None
+    return _first_fullmatch(_TR.roles, head_text(cell))
 
 
 @dataclass
@@ -104,13 +103,7 @@ def label_key(cell: str | None) -> str:
 
 def header_field(cell: str | None) -> str | None:
     """Which document field a header-block label names (项目名称 -> project), if any."""
-    key = label_key(cell)
-    if not key:
-        return None
-    for name, rx in _TR.header_fields.items():
-        if rx.fullmatch(key):
-            return name
-    return None
+    return _first_fullmatch(_TR.header_fields, label_key(cell))
 
 
 def clean_value(name: str, cell: str) -> str | None:

@@ -20,14 +20,11 @@ import fcntl
 import os
 import time
 from pathlib import Path
-from typing import Callable, Iterator
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import __version__
-from .model import Report
-
 from . import schema as _schema
+from .model import Report
 from .schema import TABLES
 
 if TYPE_CHECKING:
