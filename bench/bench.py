@@ -49,7 +49,7 @@ for f in sorted(pathlib.Path(sys.argv[1]).glob("*.pdf")):
             page.close()
 """
 ENGINE_SCRIPT = """import sys
-from reportparse.batch import ingest
+from reportparse.run.batch import ingest
 ingest([sys.argv[1]], sys.argv[2], {"ocr": False, "engine": sys.argv[3]}, jobs=1, force=True, progress=False)
 """
 
@@ -115,7 +115,12 @@ def where_time_goes(paths: list[Path], engine: str) -> list[tuple[str, float]]:
     code = f"""
 import collections, json, sys, time
 t0 = time.process_time()
-from reportparse import batch, extract, indicators, pdfium_layer, pipeline, write
+from reportparse.run import batch
+from reportparse.read import pages as extract
+from reportparse.understand import names as indicators
+from reportparse.read import pdfium as pdfium_layer
+from reportparse.run import pipeline
+from reportparse.store import write
 from reportparse.settings import Settings
 batch.worker_setup()  # as a batch worker starts
 T = collections.Counter(); T["start-up: imports"] = time.process_time() - t0
@@ -219,7 +224,7 @@ def ocr_cost(pages: int) -> tuple[float, int, float]:
 
 
 def jobs_speedup(n_copies: int) -> tuple[float, float, int]:
-    from reportparse.batch import ingest
+    from reportparse.run.batch import ingest
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in"
         src.mkdir()

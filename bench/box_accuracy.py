@@ -36,8 +36,8 @@ def _value_digits(v: float) -> str:
 def _text_page(page) -> bool:
     """A page read from its text layer: enough clean characters and no scan under them (a
     scanned page with a digital stamp line is read by OCR, and its crop has no text)."""
-    from reportparse.extract import _garbage_share
-    from reportparse.ocr import scan_dpi
+    from reportparse.read.pages import _garbage_share
+    from reportparse.ocr.page import scan_dpi
     chars = page.chars
     return len(chars) >= 20 and _garbage_share(chars) < 0.3 and scan_dpi(page) is None
 
@@ -74,8 +74,8 @@ def _measure_ok(page, r, numbers, canon) -> bool:
 def measure(out: str | Path) -> dict[str, float | int]:
     """Coverage of boxes per table and the crop accuracy of amounts on text pages."""
     import reportparse
-    from reportparse import numbers
-    from reportparse.boxes import canon
+    from reportparse.understand import numbers
+    from reportparse.understand.locate import canon
     t = reportparse.load(out)
     res: dict[str, float | int] = {}
     for name in ("measures", "amounts", "items", "checks"):
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     targets = [(o, Path(o)) for o in a.outs]
     tmp = None
     if not targets:
-        from reportparse.batch import ingest
+        from reportparse.run.batch import ingest
         tmp = tempfile.TemporaryDirectory()
         for name, src in (("samples", ROOT / "samples"), ("dev", DEV)):
             if src.is_dir():

@@ -51,7 +51,7 @@ def corpus(d: Path, copies: int, long_pages: int) -> Path:
 
 def timed(src: Path, tmp: Path, repeat: int, **kw) -> tuple[float, int, int]:
     """Best wall time of ``repeat`` ingests into fresh folders; (seconds, files, pages)."""
-    from reportparse.batch import ingest
+    from reportparse.run.batch import ingest
     best, s = float("inf"), None
     for k in range(repeat):
         out = tmp / f"out-{time.monotonic_ns()}"
@@ -65,7 +65,8 @@ def compare(folder: str, ocr: bool, kill_after: float) -> None:
     """The local pool's tables against the cluster's, clean and with a worker killed."""
     import pandas as pd
     from distributed import Client
-    from reportparse import load, write
+    from reportparse import load
+    from reportparse.store import write
     bindir = Path(sys.executable).parent
     flags = ["--quiet"] + ([] if ocr else ["--no-ocr"])
 

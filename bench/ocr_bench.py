@@ -40,7 +40,7 @@ def edit_distance(a: str, b: str) -> int:
 
 def _plain(text: str) -> str:
     import regex
-    from reportparse import normalize
+    from reportparse.understand import normalize
     return regex.sub(r"\s+", "", normalize.translate(text))
 
 
@@ -68,7 +68,8 @@ def prepare(pdfs: list[Path], dpi: int, out: Path, max_pages: int) -> list[dict]
 def worker(engine: str, gpu: bool, dpi: int, pages_json: str) -> None:
     """One engine over every image; prints one JSON line."""
     from PIL import Image
-    from reportparse import ocr, ocr_engines
+    from reportparse.ocr import page as ocr
+    from reportparse.ocr import engines as ocr_engines
     from reportparse.settings import Settings
     settings = Settings(ocr_engine=engine, ocr_gpu=gpu)
     t = time.perf_counter()

@@ -20,7 +20,7 @@ def has_tesseract() -> bool:
 def samples_out(tmp_path_factory):
     """One ingest of samples/ shared by the golden and CLI tests; OCR off so the goldens do
     not depend on the tesseract build (OCR has its own tests)."""
-    from reportparse.batch import ingest
+    from reportparse.run.batch import ingest
     out = tmp_path_factory.mktemp("samples_out")
     ingest([str(SAMPLES)], str(out), {"ocr": False}, jobs=2, progress=False)
     return out

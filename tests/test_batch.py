@@ -10,7 +10,11 @@ import time
 import pandas as pd
 import pytest
 
-from reportparse import batch, load, write
+from reportparse import load
+
+from reportparse.run import batch
+
+from reportparse.store import write
 from conftest import ROOT, SAMPLES
 
 TEXT_PDFS = [SAMPLES / "seed-panyu-2023.pdf", SAMPLES / "wenlv-2024.pdf", SAMPLES / "weijian-project-2023.pdf",
@@ -218,21 +222,21 @@ def test_refused_import_fails_inside_and_works_after():
 
 
 def test_batch_parent_does_not_import_the_parser():
-    mods = _imports_after("from reportparse import cli, batch, write; cli._parser()")
-    assert not {"reportparse.pipeline", "reportparse.extract", "pdfplumber", "pdfminer", "pandas",
+    mods = _imports_after("from reportparse import cli; from reportparse.run import batch; from reportparse.store import write; cli._parser()")
+    assert not {"reportparse.run.pipeline", "reportparse.read.pages", "pdfplumber", "pdfminer", "pandas",
                 "pyarrow.dataset"} & mods
 
 
 def test_worker_pyarrow_skips_pandas_and_jieba_skips_pkg_resources():
-    code = ("from reportparse import batch, indicators, write, pipeline\n"
+    code = ("from reportparse.run import batch, pipeline; from reportparse.store import write; from reportparse.understand import names as indicators\n"
             "batch._no_pandas_in_pyarrow()\n"
             "r = pipeline.parse_pdf(%r, {'ocr': False})\n"
             "import tempfile; write.write_report(r, tempfile.mkdtemp())\n"
             "assert indicators.clean('推动年度绩效目标完成率') == '绩效目标完成率'\n") % str(TEXT_PDFS[1])
     mods = _imports_after(code)
-    assert "reportparse.pipeline" in mods and "jieba" in mods
+    assert "reportparse.run.pipeline" in mods and "jieba" in mods
     assert "pandas" not in mods and "pkg_resources" not in mods
     # pandas still works when asked for explicitly: pyarrow tries the import again then
-    mods = _imports_after("from reportparse import batch\nbatch._no_pandas_in_pyarrow()\n"
+    mods = _imports_after("from reportparse.run import batch\nbatch._no_pandas_in_pyarrow()\n"
                           "import pyarrow as pa\nassert len(pa.table({'a': [1, 2]}).to_pandas()) == 2")
     assert "pandas" in mods

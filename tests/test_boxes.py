@@ -6,7 +6,9 @@ import pdfplumber
 import pytest
 from conftest import has_tesseract
 
-from reportparse import boxes, parse_pdf
+from reportparse import parse_pdf
+
+from reportparse.understand import locate as boxes
 from reportparse.model import Line, Page
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,5 +1,6 @@
 """Checks that need tables or hand-built inputs; the text-only ones are in specs/documents.json."""
-from reportparse import check, tables
+from reportparse.verify import checks as check
+from reportparse.understand import table_facts as tables
 from reportparse.model import Document, Measure, Table
 
 

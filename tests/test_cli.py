@@ -107,7 +107,7 @@ def test_plain_reportparse_prints_help_and_bad_options_are_one_line(tmp_path):
 
 
 def test_schema_prints_the_dictionary_in_both_languages():
-    from reportparse.schema import COLUMNS
+    from reportparse.store.schema import COLUMNS
     out = run("schema").stdout
     for table, cols in COLUMNS.items():
         assert f"\n{table}\n" in f"\n{out}"

@@ -17,7 +17,13 @@ from conftest import ROOT, SAMPLES
 distributed = pytest.importorskip("distributed")
 psutil = pytest.importorskip("psutil")
 
-from reportparse import batch, cluster, load, write  # noqa: E402
+from reportparse import load
+
+from reportparse.run import batch
+
+from reportparse.run import cluster
+
+from reportparse.store import write# noqa: E402
 
 TEXT_PDFS = [SAMPLES / "seed-panyu-2023.pdf", SAMPLES / "wenlv-2024.pdf", SAMPLES / "weijian-project-2023.pdf",
              SAMPLES / "damaged" / "wenlv-2024-damaged.pdf"]

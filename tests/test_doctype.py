@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from reportparse import doctype, numbers, parse_pdf, parse_text, recognize
+from reportparse import parse_pdf, parse_text
+
+from reportparse.understand import doctype
+
+from reportparse.understand import numbers
+
+from reportparse.understand import fields as recognize
 from reportparse.model import Paragraph, Table
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -114,7 +120,7 @@ def test_documents_notes_column_is_written(tmp_path):
     """A chart page: the table search is skipped, the document stays ok and says so in notes."""
     from reportlab.pdfgen import canvas
     import reportparse
-    from reportparse.batch import ingest
+    from reportparse.run.batch import ingest
     pdf = tmp_path / "in" / "chart.pdf"
     pdf.parent.mkdir()
     c = canvas.Canvas(str(pdf))

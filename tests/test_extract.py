@@ -2,7 +2,9 @@
 import pytest
 import regex
 
-from reportparse import extract, normalize
+from reportparse.read import pages as extract
+
+from reportparse.understand import normalize
 from reportparse.settings import Settings
 
 from conftest import SAMPLES
@@ -12,7 +14,7 @@ DAMAGED = SAMPLES / "damaged" / "wenlv-2024-damaged.pdf"
 
 def has_ocr() -> bool:
     """The default engine choice finds something to read scans with (RapidOCR or Tesseract)."""
-    from reportparse import ocr_engines
+    from reportparse.ocr import engines as ocr_engines
     return ocr_engines.choose(Settings()) is not None
 
 
@@ -272,6 +274,6 @@ def test_scanned_ruled_table_is_read_cell_by_cell(tmp_path):
 
 
 def test_ocr_number_repairs():
-    from reportparse import ocrfix
+    from reportparse.understand import lookalikes as ocrfix
     assert ocrfix.fix_numbers("年初预算2.600.00万元") == "年初预算2,600.00万元"
     assert ocrfix.fix_numbers("增长1.5%，版本3.4.5") == "增长1.5%，版本3.4.5"

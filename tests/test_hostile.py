@@ -12,8 +12,12 @@ import zlib
 
 import pytest
 
-from reportparse import batch, cli, load, parse_pdf, write
-from reportparse.extract import strip_controls
+from reportparse import cli, load, parse_pdf
+
+from reportparse.run import batch
+
+from reportparse.store import write
+from reportparse.read.pages import strip_controls
 from conftest import ROOT, SAMPLES
 
 CLI = [sys.executable, "-m", "reportparse"]

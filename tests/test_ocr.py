@@ -8,9 +8,15 @@ import sys
 
 import pytest
 
-from reportparse import extract, ocr, ocr_engines, parse_pdf
-from reportparse.ocr_engines import CPU, CUDA, TextBox
-from reportparse.scangrid import Grid
+from reportparse import parse_pdf
+
+from reportparse.read import pages as extract
+
+from reportparse.ocr import page as ocr
+
+from reportparse.ocr import engines as ocr_engines
+from reportparse.ocr.engines import CPU, CUDA, TextBox
+from reportparse.ocr.grid import Grid
 from reportparse.settings import Settings
 
 from conftest import SAMPLES, has_tesseract
@@ -189,7 +195,7 @@ ORG = "临江市青禾区农业农村局"
 
 
 def test_a_name_misread_once_is_corrected_from_its_other_occurrences():
-    from reportparse import ocrconsensus
+    from reportparse.understand import majority as ocrconsensus
     ex, paras, tables = _doc([(1, f"2023年度{ORG}部门整体支出绩效自评报告"), (2, f"{ORG}是区政府工作部门。"),
                               (3, "临江市青未区农业农村局深入落实各项政策。"), (4, f"{ORG}（盖章）")], {1, 2, 3, 4})
     assert ocrconsensus.correct(ex, paras, tables) == 1
@@ -198,7 +204,7 @@ def test_a_name_misread_once_is_corrected_from_its_other_occurrences():
 
 
 def test_consensus_touches_ocr_pages_only_and_needs_a_majority():
-    from reportparse import ocrconsensus
+    from reportparse.understand import majority as ocrconsensus
     # the odd reading is on a text-layer page: what the PDF says is kept
     ex, paras, tables = _doc([(1, f"{ORG}报告"), (2, f"{ORG}职责"), (3, "临江市青未区农业农村局政策")], {1, 2})
     assert ocrconsensus.correct(ex, paras, tables) == 0 and paras[2].text == "临江市青未区农业农村局政策"
@@ -208,7 +214,7 @@ def test_consensus_touches_ocr_pages_only_and_needs_a_majority():
 
 
 def test_consensus_leaves_real_words_and_numerals():
-    from reportparse import ocrconsensus
+    from reportparse.understand import majority as ocrconsensus
     texts = [(1, "项目完成率达到百分之九十"), (2, "项目完成率达到百分之八十"), (3, "项目完成值达到预期水平"),
              (4, "第一中学教学楼改造"), (5, "第一中学教学楼完工"), (6, "第二中学教学楼改造"),
              (7, "临江市东区管理局报告"), (8, "临江市东区管理局职责"), (9, "临江市西区管理局职责")]
@@ -219,7 +225,7 @@ def test_consensus_leaves_real_words_and_numerals():
 
 
 def test_a_misread_name_in_an_ocr_table_cell_is_corrected():
-    from reportparse import ocrconsensus
+    from reportparse.understand import majority as ocrconsensus
     from reportparse.model import Table
     table = Table(3, [["主管部门", "临江市青未区农业农村局"], ["项目名称", "高标准农田建设"]], ocr=True)
     ex, paras, tables = _doc([(1, f"{ORG}报告"), (2, f"{ORG}职责")], {1, 2}, [table])
@@ -227,7 +233,7 @@ def test_a_misread_name_in_an_ocr_table_cell_is_corrected():
 
 
 def test_a_figure_repeated_elsewhere_settles_a_misread_digit():
-    from reportparse import ocrconsensus
+    from reportparse.understand import majority as ocrconsensus
     texts = [(1, "全年支出执行金额1,368.00万元，占比50%"), (2, "其中支出执行金额1,368.00万元用于维修"),
              (3, "全年支出执行金额1,388.00万元。"), (4, "调整预算执行金额2,000.00万元")]
     ex, paras, tables = _doc(texts, {1, 2, 3, 4})
@@ -236,7 +242,7 @@ def test_a_figure_repeated_elsewhere_settles_a_misread_digit():
 
 
 def test_a_figure_from_the_text_layer_wins_over_one_ocr_reading():
-    from reportparse import ocrconsensus
+    from reportparse.understand import majority as ocrconsensus
     ex, paras, tables = _doc([(1, "年初预算金额2,600.00万元"), (2, "年初预算金额2,800.00万元")], {2})
     assert ocrconsensus.correct(ex, paras, tables) == 1 and paras[1].text == "年初预算金额2,600.00万元"
     ex, paras, tables = _doc([(1, "年初预算金额2,600.00万元"), (2, "年初预算金额2,800.00万元")], {1, 2})
@@ -245,7 +251,7 @@ def test_a_figure_from_the_text_layer_wins_over_one_ocr_reading():
 
 def test_ocr_confusion_file_is_checked_on_load(tmp_path, monkeypatch):
     import json
-    from reportparse import ocrfix
+    from reportparse.understand import lookalikes as ocrfix
     from reportparse.patterns import PatternError, patterns_dir
     data = json.loads((patterns_dir() / "ocr_confusions.json").read_text(encoding="utf-8"))
     data["counterexamples"].append("部內主要职责")  # the file itself turns this into 部门

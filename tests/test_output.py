@@ -11,8 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import ROOT, SAMPLES, has_tesseract
-from reportparse import dedupe, export, schema
-from reportparse.dataset import NotOutputError, load
+from reportparse.understand import dedupe
+from reportparse.store import export
+from reportparse.store import schema
+from reportparse.store.dataset import NotOutputError, load
 from reportparse.model import Measure
 
 
@@ -160,7 +162,7 @@ def test_outputs_readme_is_kept_and_ingest_into_outputs_still_works(tmp_path):
     out = tmp_path / "outputs"
     out.mkdir()
     shutil.copy(readme, out / "README.md")
-    from reportparse.batch import ingest
+    from reportparse.run.batch import ingest
     ingest([str(SAMPLES / "wenlv-2024.pdf")], str(out), {"ocr": False}, jobs=1, progress=False)
     assert len(load(out)["documents"]) == 1 and (out / "README.md").read_text(encoding="utf-8") == text
     if shutil.which("git") and (ROOT / ".git").exists():
@@ -174,7 +176,7 @@ def test_outputs_readme_is_kept_and_ingest_into_outputs_still_works(tmp_path):
 
 def test_blank_render_with_a_text_layer_is_named():
     from PIL import Image
-    from reportparse.ocr import blank_render
+    from reportparse.ocr.page import blank_render
     white = Image.new("L", (50, 50), 255)
     chars = [{"text": "预", "fontname": "ABCDEF+SimSun"}] * 40
     why = blank_render(white, chars)

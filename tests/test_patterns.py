@@ -5,7 +5,13 @@ import shutil
 import pytest
 import regex
 
-from reportparse import indicators, numbers, ocrfix, patterns
+from reportparse import patterns
+
+from reportparse.understand import names as indicators
+
+from reportparse.understand import numbers
+
+from reportparse.understand import lookalikes as ocrfix
 
 
 def test_all_pattern_files_load():
@@ -107,7 +113,7 @@ def test_ocr_confusion_counterexamples(text):
 
 
 def test_organization_examples_resolve():
-    from reportparse.recognize import _org_from_title
+    from reportparse.understand.fields import _org_from_title
     data = json.loads((patterns.patterns_dir() / "fields.json").read_text(encoding="utf-8"))
     for title in data["organization"]["examples"]:
         org = _org_from_title(title)

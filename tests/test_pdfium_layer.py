@@ -10,7 +10,11 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from reportparse import extract, indicators, pdfium_layer
+from reportparse.read import pages as extract
+
+from reportparse.understand import names as indicators
+
+from reportparse.read import pdfium as pdfium_layer
 from reportparse.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

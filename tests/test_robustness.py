@@ -3,7 +3,9 @@ import random
 
 import pytest
 
-from reportparse import numbers, parse_text
+from reportparse import parse_text
+
+from reportparse.understand import numbers
 
 POOL = list("一二三四五六七八九十（）、。；：，%％万亿元个项家人次≥≤约超不少于以上实际完成目标计划预算执行率占比其中")
 POOL += list("0123456789.,-～ ") + ["\n一、", "\n（二）", "\n3.", "\n（4）", "一是", "年度指标值为", "实际完成值为"]

@@ -4,7 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from reportparse import numbers, parse_text, recognize
+from reportparse import parse_text
+
+from reportparse.understand import numbers
+
+from reportparse.understand import fields as recognize
 from reportparse.model import Paragraph, Section
 
 SPECS = Path(__file__).parent / "specs"
@@ -16,7 +20,7 @@ def load(name):
 
 @pytest.mark.parametrize("case", load("quantities.json"), ids=lambda c: c["text"])
 def test_quantities(case):
-    from reportparse.normalize import translate
+    from reportparse.understand.normalize import translate
     got = numbers.find(translate(case["text"]))
     assert len(got) == len(case["expect"]), [q.text for q in got]
     for q, e in zip(got, case["expect"]):

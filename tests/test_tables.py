@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from reportparse import check, parse_pdf, patterns, recognize, roles, tables
+from reportparse import parse_pdf, patterns
+
+from reportparse.verify import checks as check
+
+from reportparse.understand import fields as recognize
+
+from reportparse.understand import roles
+
+from reportparse.understand import table_facts as tables
 from reportparse.model import Document, Table
 
 ROOT = Path(__file__).resolve().parent.parent

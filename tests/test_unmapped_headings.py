@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import has_tesseract
-from reportparse import extract, parse_pdf
+from reportparse import parse_pdf
+from reportparse.read import pages as extract
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SAMPLE = SAMPLES / "damaged" / "wenlv-2024-unmapped-headings.pdf"

@@ -3,7 +3,7 @@ __version__ = "0.1.0"
 
 __all__ = ["parse_pdf", "parse_text", "load", "Report", "__version__"]
 
-_LAZY = {"parse_pdf": "pipeline", "parse_text": "pipeline", "load": "write", "Report": "model"}
+_LAZY = {"parse_pdf": "run.pipeline", "parse_text": "run.pipeline", "load": "store.dataset", "Report": "model"}
 
 
 def __getattr__(name: str):

@@ -14,7 +14,7 @@ import os
 import sys
 
 from . import __version__
-from .schema import TABLES as TABLE_NAMES
+from reportparse.store.schema import TABLES as TABLE_NAMES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,8 +95,8 @@ def _ingest(a: argparse.Namespace) -> int:
     failed, 2 when the batch could not run; errors are one line on stderr."""
     import math
 
-    from .batch import CannotRun, display, ingest
-    from .settings import Settings
+    from reportparse.run.batch import CannotRun, display, ingest
+    from reportparse.settings import Settings
     try:
         timeout = float(a.timeout)
         if not (math.isfinite(timeout) and timeout > 0):
@@ -130,13 +130,13 @@ def _ingest(a: argparse.Namespace) -> int:
 
 
 def _load(out: str, dedupe: bool = False) -> dict:
-    from .dataset import load
+    from reportparse.store.dataset import load
     return load(out, dedupe=dedupe)
 
 
 def _check(a: argparse.Namespace) -> int:
-    from . import audit
-    from .dataset import NotOutputError
+    from reportparse.verify import report as audit
+    from reportparse.store.dataset import NotOutputError
     try:
         report = audit.build(_load(a.out, a.dedupe))
     except NotOutputError as e:
@@ -151,7 +151,7 @@ def _check(a: argparse.Namespace) -> int:
 
 def _schema(a: argparse.Namespace) -> int:
     import json
-    from . import schema
+    from reportparse.store import schema
     tables = [a.table] if a.table else list(schema.COLUMNS)
     if a.format == "markdown":
         sys.stdout.write(schema.dictionary_markdown(tables))
@@ -166,8 +166,8 @@ def _schema(a: argparse.Namespace) -> int:
 
 
 def _export(a: argparse.Namespace) -> int:
-    from . import export
-    from .dataset import NotOutputError
+    from reportparse.store import export
+    from reportparse.store.dataset import NotOutputError
     if not a.xlsx and not a.csv:
         return fail("export needs --xlsx FILE or --csv DIR (or both)")
     try:
@@ -186,8 +186,8 @@ def _export(a: argparse.Namespace) -> int:
 
 
 def _review(a: argparse.Namespace) -> int:
-    from .dataset import NotOutputError, check_output
-    from .review import build
+    from reportparse.store.dataset import NotOutputError, check_output
+    from reportparse.review import build
     try:
         check_output(a.out)
     except NotOutputError as e:

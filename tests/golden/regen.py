@@ -50,7 +50,7 @@ def key(source: str) -> str:
 
 
 if __name__ == "__main__":
-    from reportparse.batch import ingest
+    from reportparse.run.batch import ingest
     with tempfile.TemporaryDirectory() as tmp:
         ingest([str(HERE.parent.parent / "samples")], tmp, {"ocr": False}, jobs=2, progress=False)
         snap = snapshot(Path(tmp))

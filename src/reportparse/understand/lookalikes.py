@@ -10,8 +10,8 @@ from functools import lru_cache
 
 import regex
 
-from . import indicators
-from .patterns import PatternError, patterns_dir
+from reportparse.understand import names as indicators
+from reportparse.patterns import PatternError, patterns_dir
 
 
 @lru_cache(maxsize=1)

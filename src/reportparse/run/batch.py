@@ -33,9 +33,9 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 
-from . import write
-from .model import Report
-from .settings import Settings
+from reportparse.store import write
+from reportparse.model import Report
+from reportparse.settings import Settings
 
 
 class CannotRun(Exception):
@@ -162,7 +162,7 @@ def process_one(path: str, doc_id: str, settings: Settings, out: str, progress=N
     """Parse and write one file; any fault becomes that file's failed row, never a crash.
     A parser refusal is a permanent failure; running out of memory or a parser bug is
     transient (the next run tries again)."""
-    from .pipeline import parse_pdf  # here, not at the top: the batch's parent never parses
+    from reportparse.run.pipeline import parse_pdf  # here, not at the top: the batch's parent never parses
     failure = None
     try:
         report = parse_pdf(path, settings, progress, doc_id)
@@ -209,7 +209,7 @@ def _no_pandas_in_pyarrow() -> None:
     then). Only for the batch's own worker processes, never in a caller's."""
     import pyarrow as pa
 
-    from ._imports import refused
+    from reportparse._imports import refused
     with refused("pandas"):
         pa.array([0])
 
@@ -224,7 +224,7 @@ def worker_setup() -> None:
     cycles, runs every 50 000 allocations instead of 700 (3 % of a worker's time)."""
     if "pandas" not in sys.modules:
         _no_pandas_in_pyarrow()
-    from . import pipeline  # noqa: F401
+    from reportparse.run import pipeline# noqa: F401
     write.prepare()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
@@ -357,7 +357,7 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
     With ``scheduler`` (a Dask address or Client) the parses run on that cluster (``cluster.py``)."""
     settings = Settings.resolve(settings)
     if scheduler is not None:
-        from . import cluster
+        from reportparse.run import cluster
         paths, out = cluster.prepare(paths, out)
     t0 = time.time()
     files = collect(paths)
@@ -448,7 +448,7 @@ def _run(files: list[str], out: str, settings: Settings, jobs: int | None, force
         report = Report(doc_id=did, source=display(f), status="failed", error=why)
         record(f, _summarize(report, write.write_report(report, out, {**extra, "failure": failure}), failure))
     if todo and scheduler is not None:
-        from . import cluster
+        from reportparse.run import cluster
         cluster.run(scheduler, todo, settings, out, record, lambda t, why: _died(t, out, why), max_tasks)
     elif todo:
         _pool(todo, out, settings, jobs, max_tasks, record)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
-from .patterns import PatternError, patterns_dir
+from reportparse.patterns import PatternError, patterns_dir
 
 if TYPE_CHECKING:
     import jieba
@@ -108,7 +108,7 @@ def _dict_index(jieba_mod: Any) -> Path:
 
 def _tokenizer() -> "jieba.Tokenizer":
     """jieba's tokenizer on its default dictionary, the table read from disk when it can be."""
-    from ._imports import refused
+    from reportparse._imports import refused
     with refused("pkg_resources"):  # jieba then opens its data files with open(): 0.08 s less per process
         import jieba
 

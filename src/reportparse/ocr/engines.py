@@ -24,7 +24,7 @@ from typing import Protocol
 import numpy as np
 import regex
 
-from .settings import Settings
+from reportparse.settings import Settings
 
 # OCR engines put spaces between CJK glyphs and before punctuation; only spaces inside
 # Latin/digit runs are real

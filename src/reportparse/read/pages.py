@@ -28,9 +28,15 @@ import regex
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdftypes import PDFStream, resolve1
 
-from . import ocr, pdfium_layer, repair, streamtable
-from .model import Extracted, GlyphLine, Line, Page, Table
-from .settings import Settings
+from reportparse.ocr import page as ocr
+
+from reportparse.read import pdfium as pdfium_layer
+
+from reportparse.read import repair
+
+from reportparse.read import streamtable
+from reportparse.model import Extracted, GlyphLine, Line, Page, Table
+from reportparse.settings import Settings
 
 
 # pdfminer logs every odd operator of a damaged file at WARNING; the page notes say what matters

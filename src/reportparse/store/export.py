@@ -9,7 +9,7 @@ from pathlib import Path
 
 import regex
 
-from .schema import COLUMNS, LABELS, LOAD_COLUMNS
+from reportparse.store.schema import COLUMNS, LABELS, LOAD_COLUMNS
 
 # money columns in yuan, and the rows where they are money (None: every row)
 MONEY = {"documents": {"budget_initial": None, "budget_adjusted": None, "expenditure": None},
@@ -91,7 +91,7 @@ def to_xlsx(tables: dict, path: str | Path) -> Path:
         from openpyxl.styles import Font
     except ImportError as e:
         raise ExportError("--xlsx needs openpyxl: pip install 'reportparse[excel]'") from e
-    from .schema import COLUMNS as cols
+    from reportparse.store.schema import COLUMNS as cols
     wb = Workbook(write_only=False)
     wb.remove(wb.active)
     for table, df in tables.items():

@@ -11,9 +11,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import dedupe as _dedupe
-from .schema import SCHEMAS
-from .write import _doc_of, committed, parts
+from reportparse.understand import dedupe as _dedupe
+from reportparse.store.schema import SCHEMAS
+from reportparse.store.write import _doc_of, committed, parts
 
 
 class NotOutputError(ValueError):

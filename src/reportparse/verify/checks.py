@@ -10,9 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import regex
 
-from . import patterns
-from .model import Amount, Check, Document, Measure, Paragraph, Section
-from .segment import statement_paragraphs
+from reportparse import patterns
+from reportparse.model import Amount, Check, Document, Measure, Paragraph, Section
+from reportparse.understand.segment import statement_paragraphs
 
 _SH = patterns.load().shapes  # wording lives in patterns/shapes.json
 ALL_MET = _SH["all_met"]

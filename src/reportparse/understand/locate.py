@@ -17,8 +17,10 @@ from typing import Callable
 
 import regex
 
-from . import numbers, patterns
-from .model import Amount, Box, Check, GlyphLine, Item, Measure, Page, Report
+from reportparse import patterns
+
+from reportparse.understand import numbers
+from reportparse.model import Amount, Box, Check, GlyphLine, Item, Measure, Page, Report
 
 FOLD = {"，": ",", "：": ":", "；": ";", "（": "(", "）": ")"}  # same on both sides, so only consistency matters
 CELL = "\x1f"  # a glyph that only marks where an OCR'd cell starts

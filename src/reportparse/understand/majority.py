@@ -20,8 +20,10 @@ from collections import Counter, defaultdict
 
 import regex
 
-from . import indicators, ocrfix
-from .model import Extracted, Paragraph, Table
+from reportparse.understand import names as indicators
+
+from reportparse.understand import lookalikes as ocrfix
+from reportparse.model import Extracted, Paragraph, Table
 
 # (left, right) context lengths around the character voted on
 SHAPES = ((3, 3), (2, 2), (1, 3), (3, 1))

@@ -15,10 +15,16 @@ from decimal import Decimal
 
 import regex
 
-from . import indicators, numbers, patterns, roles
-from .model import Amount, Item, Measure, Table
-from .numbers import Quantity
-from .recognize import clean_label, met
+from reportparse import patterns
+
+from reportparse.understand import names as indicators
+
+from reportparse.understand import numbers
+
+from reportparse.understand import roles
+from reportparse.model import Amount, Item, Measure, Table
+from reportparse.understand.numbers import Quantity
+from reportparse.understand.fields import clean_label, met
 
 _SH = patterns.load().shapes  # wording lives in patterns/shapes.json and patterns/table_roles.json
 _CELLS = patterns.table_roles().cells

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from . import patterns
+from reportparse import patterns
 
 _TR = patterns.table_roles()
 NOTE = _TR.cells["header_note"]

@@ -38,8 +38,12 @@ import uuid
 from multiprocessing.connection import Connection
 from typing import Any, Callable
 
-from . import __version__, batch, write
-from .settings import Settings
+from reportparse import __version__
+
+from reportparse.run import batch
+
+from reportparse.store import write
+from reportparse.settings import Settings
 
 MIN_ADDRESS_SPACE = 2 << 30  # below this, pdfium and numpy cannot even load
 WAIT_FOR_WORKERS = 60.0      # seconds the client waits for a first worker before it gives up
@@ -101,7 +105,7 @@ def _child_main() -> None:
 class _Child:
     def __init__(self, memory_limit: int):
         a, b = socket.socketpair()
-        cmd = [sys.executable, "-c", "from reportparse.cluster import _child_main; _child_main()",
+        cmd = [sys.executable, "-c", "from reportparse.run.cluster import _child_main; _child_main()",
                str(b.fileno()), str(memory_limit)]
         # Dask's nanny gives its workers MALLOC_TRIM_THRESHOLD_=65536, so that freed memory goes
         # back to the OS at once; OCR allocates and frees large buffers per page, and under it a

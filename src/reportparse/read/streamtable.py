@@ -10,8 +10,8 @@ vertical overlap, so vertically centred single-line cells join their wrapped nei
 from __future__ import annotations
 
 
-from . import patterns
-from .model import Table
+from reportparse import patterns
+from reportparse.model import Table
 
 _SH = patterns.load().shapes
 

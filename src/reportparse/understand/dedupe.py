@@ -11,7 +11,7 @@ import hashlib
 import numpy as np
 import regex
 
-from .model import Measure, Report
+from reportparse.model import Measure, Report
 
 HAN = regex.compile(r"\p{Han}+")
 SHINGLE = 4            # characters per shingle: long enough to be specific, short enough for OCR slips

@@ -22,10 +22,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from . import __version__
-from . import schema as _schema
-from .model import Report
-from .schema import TABLES
+from reportparse import __version__
+from reportparse.store import schema as _schema
+from reportparse.model import Report
+from reportparse.store.schema import TABLES
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -35,7 +35,7 @@ def prepare() -> None:
     """Import pyarrow and build the Arrow schemas now (a batch worker, before its memory limit)."""
     _arrow()
     if not _schema.SCHEMAS:  # built on first use
-        raise RuntimeError("reportparse.schema defines no tables")
+        raise RuntimeError("reportparse.store.schema defines no tables")
 
 
 def _arrow():
@@ -56,7 +56,7 @@ DOC_EXTRA = ("paths", "path_bytes", "failure", "attempts")  # documents columns 
 
 def rows(report: Report, extra: dict | None = None) -> dict[str, list[dict]]:
     """The report as rows per table; ``extra`` fills the batch's documents columns (DOC_EXTRA)."""
-    from .dedupe import fingerprint  # numpy: for the worker that writes a parsed report, not the batch
+    from reportparse.understand.dedupe import fingerprint  # numpy: for the worker that writes a parsed report, not the batch
     d, doc = report.doc_id, report.document
     extra = extra or {}
     unknown = set(extra) - set(DOC_EXTRA)
@@ -259,5 +259,5 @@ def ensure_empty_tables(out: str | Path) -> None:
 def load(out: str | Path, dedupe: bool = False) -> dict:
     """Every table as a pandas DataFrame, restricted to committed documents; ``dedupe=True``
     keeps one file per report and one row per measure pair (see ``dataset.load``)."""
-    from .dataset import load as _load
+    from reportparse.store.dataset import load as _load
     return _load(out, dedupe=dedupe)

@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from .check import num
+from reportparse.verify.checks import num
 
 RANK = {"fail": 0, "warn": 1, "pass": 2}
 LABEL = {"fail": "不一致", "warn": "需复核", "pass": "通过"}

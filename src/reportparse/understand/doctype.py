@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import regex
 
-from . import patterns
-from .model import Measure, Paragraph, Section, Table
+from reportparse import patterns
+from reportparse.model import Measure, Paragraph, Section, Table
 
 _SPACE = regex.compile(r"\s+")
 PROSE_OF_A_TABLE = 400  # characters of running text a lone 自评表 carries (its title, notes, signatures)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import regex
 
-from . import patterns
-from .model import Paragraph, Section
+from reportparse import patterns
+from reportparse.model import Paragraph, Section
 
 HEAD_END = regex.compile(r"[。；;：:]")
 INHERIT_ALWAYS = {"problems", "improvements"}

@@ -9,9 +9,29 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from . import boxes, check, dedupe, doctype, extract, normalize, numbers, ocrconsensus, recognize, segment, tables
-from .model import Paragraph, Report, Table
-from .settings import Settings
+from reportparse.understand import locate as boxes
+
+from reportparse.verify import checks as check
+
+from reportparse.understand import dedupe
+
+from reportparse.understand import doctype
+
+from reportparse.read import pages as extract
+
+from reportparse.understand import normalize
+
+from reportparse.understand import numbers
+
+from reportparse.understand import majority as ocrconsensus
+
+from reportparse.understand import fields as recognize
+
+from reportparse.understand import segment
+
+from reportparse.understand import table_facts as tables
+from reportparse.model import Paragraph, Report, Table
+from reportparse.settings import Settings
 
 
 def file_id(path: str | Path) -> str:

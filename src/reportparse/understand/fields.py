@@ -10,10 +10,14 @@ from decimal import Decimal
 
 import regex
 
-from . import indicators, numbers, patterns
-from .model import Amount, Document, Item, Measure, Paragraph, Section
-from .numbers import Quantity
-from .segment import statement_paragraphs
+from reportparse import patterns
+
+from reportparse.understand import names as indicators
+
+from reportparse.understand import numbers
+from reportparse.model import Amount, Document, Item, Measure, Paragraph, Section
+from reportparse.understand.numbers import Quantity
+from reportparse.understand.segment import statement_paragraphs
 
 _SH = patterns.load().shapes  # wording lives in patterns/shapes.json
 SENTENCE = regex.compile(r"[^。；;！？!?]+[。；;！？!?]?")
