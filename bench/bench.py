@@ -116,13 +116,14 @@ def where_time_goes(paths: list[Path], engine: str) -> list[tuple[str, float]]:
 import collections, json, sys, time
 t0 = time.process_time()
 from reportparse.run import batch
+from reportparse.run import onefile
 from reportparse.read import pages as extract
 from reportparse.understand import names as indicators
 from reportparse.read import pdfium as pdfium_layer
 from reportparse.run import pipeline
 from reportparse.store import write
 from reportparse.settings import Settings
-batch.worker_setup()  # as a batch worker starts
+onefile.worker_setup()  # as a batch worker starts
 T = collections.Counter(); T["start-up: imports"] = time.process_time() - t0
 def timed(mod, name, label):
     f = getattr(mod, name)
@@ -146,7 +147,7 @@ timed(write, "write_report", "write Parquet (rows, fingerprint, pyarrow)")
 s = Settings.resolve({{"ocr": False, "engine": {engine!r}}})
 with __import__("tempfile").TemporaryDirectory() as out:
     for p in sys.argv[1:]:
-        batch.process_one(p, pipeline.file_id(p), s, out)
+        onefile.process_one(p, pipeline.file_id(p), s, out)
 T["total"] = time.process_time() - t0
 print(json.dumps(list(T.items())))
 """

@@ -36,10 +36,10 @@ def _value_digits(v: float) -> str:
 def _text_page(page) -> bool:
     """A page read from its text layer: enough clean characters and no scan under them (a
     scanned page with a digital stamp line is read by OCR, and its crop has no text)."""
-    from reportparse.read.pages import _garbage_share
+    from reportparse.read.glyphs import garbage_share
     from reportparse.ocr.page import scan_dpi
     chars = page.chars
-    return len(chars) >= 20 and _garbage_share(chars) < 0.3 and scan_dpi(page) is None
+    return len(chars) >= 20 and garbage_share(chars) < 0.3 and scan_dpi(page) is None
 
 
 def _crop_text(page, bbox: tuple[float, float, float, float]) -> str:

@@ -13,8 +13,11 @@ import pytest
 from reportparse import load
 
 from reportparse.run import batch
+from reportparse.run import onefile
+from reportparse.run import files
 
 from reportparse.store import write
+from reportparse.store import layout
 from conftest import ROOT, SAMPLES
 
 TEXT_PDFS = [SAMPLES / "seed-panyu-2023.pdf", SAMPLES / "wenlv-2024.pdf", SAMPLES / "weijian-project-2023.pdf",
@@ -70,7 +73,7 @@ def test_sigkill_then_rerun_equals_uninterrupted_run(tmp_path):
     cmd = [sys.executable, "-m", "reportparse", "ingest", str(src), "--out", str(killed), "--jobs", "2", "--no-ocr", "--quiet"]
     p = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
     deadline = time.time() + 60
-    while time.time() < deadline and len(write.committed(killed)) < 3:
+    while time.time() < deadline and len(layout.committed(killed)) < 3:
         time.sleep(0.05)
     os.killpg(p.pid, signal.SIGKILL)  # the parent and its workers, mid-run
     p.wait()
@@ -97,9 +100,9 @@ def test_folders_are_walked_for_pdfs_in_any_case(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "X.PDF").write_bytes(b"%PDF-1.4")
     (tmp_path / "a" / "notes.txt").write_text("x")
-    assert batch.collect([str(tmp_path)]) == [str(tmp_path / "a" / "b" / "X.PDF")]
+    assert files.collect([str(tmp_path)]) == [str(tmp_path / "a" / "b" / "X.PDF")]
     with pytest.raises(FileNotFoundError):
-        batch.collect([str(tmp_path / "missing")])
+        files.collect([str(tmp_path / "missing")])
 
 
 def test_unreadable_file_gets_a_failed_row_and_the_batch_goes_on(tmp_path):
@@ -160,7 +163,7 @@ def test_kill_9_of_the_parent_alone_kills_its_workers_and_the_rerun_equals_an_un
     p = subprocess.Popen(cmd, cwd=ROOT)
     deadline = time.time() + 90
     workers = []
-    while time.time() < deadline and len(write.committed(killed)) < after:
+    while time.time() < deadline and len(layout.committed(killed)) < after:
         workers = _workers_of(p.pid) or workers
         time.sleep(0.02)
     workers = _workers_of(p.pid) or workers
@@ -186,7 +189,7 @@ def test_a_killed_worker_gives_a_transient_row_that_the_next_run_redoes(tmp_path
     cmd = [sys.executable, "-m", "reportparse", "ingest", str(src), "--out", str(out), "--jobs", "1", "--no-ocr", "--quiet"]
     p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     deadline = time.time() + 60
-    while time.time() < deadline and not write.committed(out):
+    while time.time() < deadline and not layout.committed(out):
         time.sleep(0.02)
     victims = _workers_of(p.pid)
     assert victims
@@ -228,8 +231,8 @@ def test_batch_parent_does_not_import_the_parser():
 
 
 def test_worker_pyarrow_skips_pandas_and_jieba_skips_pkg_resources():
-    code = ("from reportparse.run import batch, pipeline; from reportparse.store import write; from reportparse.understand import names as indicators\n"
-            "batch._no_pandas_in_pyarrow()\n"
+    code = ("from reportparse.run import onefile, pipeline; from reportparse.store import write; from reportparse.understand import names as indicators\n"
+            "onefile._no_pandas_in_pyarrow()\n"
             "r = pipeline.parse_pdf(%r, {'ocr': False})\n"
             "import tempfile; write.write_report(r, tempfile.mkdtemp())\n"
             "assert indicators.clean('推动年度绩效目标完成率') == '绩效目标完成率'\n") % str(TEXT_PDFS[1])
@@ -237,6 +240,6 @@ def test_worker_pyarrow_skips_pandas_and_jieba_skips_pkg_resources():
     assert "reportparse.run.pipeline" in mods and "jieba" in mods
     assert "pandas" not in mods and "pkg_resources" not in mods
     # pandas still works when asked for explicitly: pyarrow tries the import again then
-    mods = _imports_after("from reportparse.run import batch\nbatch._no_pandas_in_pyarrow()\n"
+    mods = _imports_after("from reportparse.run import onefile\nonefile._no_pandas_in_pyarrow()\n"
                           "import pyarrow as pa\nassert len(pa.table({'a': [1, 2]}).to_pandas()) == 2")
     assert "pandas" in mods

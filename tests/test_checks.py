@@ -1,6 +1,8 @@
 """Checks that need tables or hand-built inputs; the text-only ones are in specs/documents.json."""
 from reportparse.verify import checks as check
+from reportparse.verify import figures
 from reportparse.understand import table_facts as tables
+from reportparse.understand import table_layout
 from reportparse.model import Document, Measure, Table
 
 
@@ -71,7 +73,7 @@ def test_table_continued_on_next_page_with_repeated_header():
     header = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值"]
     p1 = Table(1, [header, ["产出指标", "数量指标", "新建农田", "≥1.2万亩", "1.35万亩"], [None, None, "培训农民", "≥300人", "336人"]])
     p2 = Table(2, [header, [None, "质量指标", "抽检合格率", "≥98%", "99.6%"]])
-    (lt,) = tables.stitch([p1, p2])
+    (lt,) = table_layout.stitch([p1, p2])
     assert len(lt.rows) == 3 and lt.rows[2][1][0] == "产出指标"  # merged first column filled from above
     facts = tables.read([p1, p2])
     assert [(m.indicator, m.page, m.target_value) for m in facts.measures] == [
@@ -79,8 +81,8 @@ def test_table_continued_on_next_page_with_repeated_header():
 
 
 def test_within_follows_the_reports_rounding():
-    assert check.within(75.96537, 75.97, 2) and check.within(75.96537, 75.96, 2)
-    assert not check.within(75.96537, 75.94, 2) and check.within(66.666, 66.7, 1)
+    assert figures.within(75.96537, 75.97, 2) and figures.within(75.96537, 75.96, 2)
+    assert not figures.within(75.96537, 75.94, 2) and figures.within(66.666, 66.7, 1)
 
 
 def test_standard_project_table_with_budget_block_and_indicator_block():
@@ -147,19 +149,19 @@ def test_messages_are_chinese_with_figures_as_the_report_writes_them():
 
 
 def test_numbers_never_in_scientific_notation():
-    assert check.num(2e9) == "2,000,000,000" and check.num(2136000000.0) == "2,136,000,000"
-    assert check.num(0.00001) == "0.00001" and check.num(75.965, 2) == "75.97" and check.num(1e16) == "10,000,000,000,000,000"
-    assert check.money(2.136e9) == "213,600.00万元" and check.money(2.136e9, "亿元") == "21.36亿元"
-    assert check.money(950.0) == "950.00元"
+    assert figures.num(2e9) == "2,000,000,000" and figures.num(2136000000.0) == "2,136,000,000"
+    assert figures.num(0.00001) == "0.00001" and figures.num(75.965, 2) == "75.97" and figures.num(1e16) == "10,000,000,000,000,000"
+    assert figures.money(2.136e9) == "213,600.00万元" and figures.money(2.136e9, "亿元") == "21.36亿元"
+    assert figures.money(950.0) == "950.00元"
     m = Measure(None, 3, "农业总产值", "CNY", ">=", 2e9, None, "=", 2.136e9, True, "q", "text")
     assert check._target(m) == "≥200,000.00万元" and check._actual(m) == "213,600.00万元"
 
 
 def test_long_quotes_are_cut_at_a_clause_boundary_only():
     sent = "本年度共开展农业技术培训班十二期，" * 12 + "覆盖全区所有行政村。"
-    q = check.quote(sent)
+    q = figures.quote(sent)
     assert q.startswith("「本年度") and q.endswith("，……」") and len(q) < len(sent)
-    assert check.quote("短句不截断。") == "「短句不截断。」"
+    assert figures.quote("短句不截断。") == "「短句不截断。」"
 
 
 def test_a_malformed_number_is_shown_as_written_and_as_read():

@@ -14,6 +14,7 @@ from reportparse.understand import doctype
 from reportparse.understand import numbers
 
 from reportparse.understand import fields as recognize
+from reportparse.understand import prose
 from reportparse.model import Paragraph, Table
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -62,8 +63,8 @@ def test_prose_of_budget_kinds_would_pair_without_the_type_rule(parsed, name):
     r = parsed[name]
     found = []
     for s in r.sections:
-        for sent in recognize.sentences(s, s.paragraphs):
-            found += recognize.measures_in(sent, numbers.find(sent.text))
+        for sent in prose.sentences(s, s.paragraphs):
+            found += prose.measures_in(sent, numbers.find(sent.text))
     assert found, "the sample no longer tests the rule"
     assert r.measures == []
 

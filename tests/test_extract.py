@@ -3,6 +3,8 @@ import pytest
 import regex
 
 from reportparse.read import pages as extract
+from reportparse.read import glyphs
+from reportparse import errors
 
 from reportparse.understand import normalize
 from reportparse.settings import Settings
@@ -103,7 +105,7 @@ def test_page_number_lines(text, is_number):
     ("encrypted/user-password.pdf", "encrypted PDF"),
 ])
 def test_bad_inputs_raise_actionable_errors(name, needle):
-    with pytest.raises(extract.ExtractError, match=needle):
+    with pytest.raises(errors.ExtractError, match=needle):
         extract.extract(SAMPLES / name)
 
 
@@ -175,7 +177,7 @@ def test_blank_line_gap_starts_a_paragraph_without_indent():
 def test_level_watermark_of_light_large_chars_is_dropped():
     body = [{"text": "字", "size": 14, "non_stroking_color": (0,)} for _ in range(50)]
     mark = [{"text": "密", "size": 60, "non_stroking_color": (0.8,)}, {"text": "大", "size": 60, "non_stroking_color": (0,)}]
-    kept = extract._watermark_like(body + mark)
+    kept = glyphs.watermark_like(body + mark)
     assert len(kept) == 51 and kept[-1]["text"] == "大"  # a large black title char stays
 
 
@@ -218,8 +220,8 @@ def test_turned_text_directions(rotation):
         box = {90: (x0, x0 + 12, top, top + 12), 180: (x0 - 12, x0, top, top + 12), 270: (x0, x0 + 12, top - 12, top)}[rotation]
         chars.append({"text": str(i % 10), "x0": box[0], "x1": box[1], "top": box[2], "bottom": box[3], "size": 12,
                       "matrix": (d[0], d[1], -d[1], d[0], 0, 0), "upright": False})
-    chars, w, h = extract.turned_page_text(chars, 595, 842)
-    (line,) = extract.build_lines(chars, 1)
+    chars, w, h = glyphs.turned_page_text(chars, 595, 842)
+    (line,) = glyphs.build_lines(chars, 1)
     assert line.text == "0123456789012345678901234"
     assert all(0 <= c["top"] <= h and 0 <= c["x0"] <= w and c["size"] == 12 for c in chars)
 

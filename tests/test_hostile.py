@@ -15,9 +15,11 @@ import pytest
 from reportparse import cli, load, parse_pdf
 
 from reportparse.run import batch
+from reportparse.run import files
 
 from reportparse.store import write
-from reportparse.read.pages import strip_controls
+from reportparse.store import layout
+from reportparse.read.glyphs import strip_controls
 from conftest import ROOT, SAMPLES
 
 CLI = [sys.executable, "-m", "reportparse"]
@@ -95,11 +97,11 @@ def test_fifo_folder_named_pdf_and_dangling_link_get_failed_rows_without_blockin
 
 def test_file_hash_refuses_special_files_without_opening_them(tmp_path):
     os.mkfifo(tmp_path / "p")
-    with pytest.raises(batch.NotRegular, match="named pipe"):
-        batch.file_hash(str(tmp_path / "p"))
+    with pytest.raises(files.NotRegular, match="named pipe"):
+        files.file_hash(str(tmp_path / "p"))
     if os.path.exists("/dev/zero"):  # reading it would never end
-        with pytest.raises(batch.NotRegular, match="character device"):
-            batch.file_hash("/dev/zero")
+        with pytest.raises(files.NotRegular, match="character device"):
+            files.file_hash("/dev/zero")
 
 
 def test_gbk_file_name_is_parsed_shown_readably_and_found_again(tmp_path):
@@ -253,7 +255,7 @@ def test_transient_failure_is_retried_and_force_keeps_one_row(tmp_path):
     assert len(docs) == 1 and docs.status[0] == "ok" and docs.attempts[0] == 2
     assert docs.fiscal_year[0] == 2024  # moved partition: the year=0 row is gone
     run("ingest", src, "--out", out, "--no-ocr", "--force")
-    assert len(write.parts(out, "documents")) == 1 and len(docs_of(out)) == 1
+    assert len(layout.parts(out, "documents")) == 1 and len(docs_of(out)) == 1
 
 
 def test_permanent_failure_is_kept_until_retry_failed(tmp_path):
@@ -274,7 +276,7 @@ def test_one_documents_row_per_doc_id_across_partitions(tmp_path):
     failed = parse_pdf(GOOD, {"ocr": False})
     failed.status, failed.document.fiscal_year = "failed", None
     write.write_report(failed, out)
-    assert len(write.parts(out, "documents")) == 1 and len(write.parts(out, "sections")) == 1
+    assert len(layout.parts(out, "documents")) == 1 and len(layout.parts(out, "sections")) == 1
 
 
 # ---------------------------------------------------------------- command line: one line, exit codes
@@ -410,13 +412,13 @@ def test_nothing_is_committed_once_the_batch_is_gone(tmp_path):
     out = tmp_path / "out"
     with pytest.raises(write.ParentGone):
         write.write_report(parse_pdf(GOOD, {"ocr": False}), out, may_commit=lambda: False)
-    assert write.committed(out) == set() and write.parts(out, "sections")  # orphans only
+    assert layout.committed(out) == set() and layout.parts(out, "sections")  # orphans only
     write.sweep(out)
-    assert not write.parts(out, "sections")
+    assert not layout.parts(out, "sections")
 
 
 def test_display_names():
-    assert batch.display(b"/a/\xc4\xea\xb6\xc8.pdf") == "/a/年度.pdf"  # GBK
-    assert batch.display(b"/a/\xff\xfe.pdf") == "/a/\\xff\\xfe.pdf"
-    assert batch.display("/a/x\x1b[2J\ny.pdf") == "/a/x\\x1b[2J\\x0ay.pdf"
-    assert batch.clean_message("bad \udcff name\x07") == "bad \\udcff name\\x07"
+    assert files.display(b"/a/\xc4\xea\xb6\xc8.pdf") == "/a/年度.pdf"  # GBK
+    assert files.display(b"/a/\xff\xfe.pdf") == "/a/\\xff\\xfe.pdf"
+    assert files.display("/a/x\x1b[2J\ny.pdf") == "/a/x\\x1b[2J\\x0ay.pdf"
+    assert files.clean_message("bad \udcff name\x07") == "bad \\udcff name\\x07"

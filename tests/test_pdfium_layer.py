@@ -11,10 +11,12 @@ import pdfplumber
 import pytest
 
 from reportparse.read import pages as extract
+from reportparse.read import glyphs
 
 from reportparse.understand import names as indicators
 
 from reportparse.read import pdfium as pdfium_layer
+from reportparse.read import ruled
 from reportparse.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,8 +132,8 @@ def test_lines_and_cleaning_agree_with_pdfplumber(mixed_pdf):
     with pdfplumber.open(mixed_pdf) as pdf:
         doc = pdfium_layer.open_document(mixed_pdf)
         page = pdf.pages[0]
-        ours = extract.build_lines([c for c in pdfium_layer.page_chars(page, doc) if extract._upright(c)], 1)
-        theirs = extract.build_lines([c for c in page.chars if extract._upright(c)], 1)
+        ours = glyphs.build_lines([c for c in pdfium_layer.page_chars(page, doc) if glyphs.is_upright(c)], 1)
+        theirs = glyphs.build_lines([c for c in page.chars if glyphs.is_upright(c)], 1)
         doc.close()
     assert [ln.text for ln in ours] == [ln.text for ln in theirs]
     assert "年度绩效自评报告" in [ln.text for ln in ours] and "一、部门基本情况" in [ln.text for ln in ours]
@@ -259,7 +261,7 @@ def _grid_edges(xs, ys, skip_v=(), skip_h=()):
 
 
 def test_cells_from_intersections_are_pdfplumbers():
-    """The table finder's cells (pdfium_layer._cells) equal pdfplumber's
+    """The table finder's cells (ruled._cells) equal pdfplumber's
     intersections_to_cells, in order: on every ruled page of the samples and on grids with
     merged cells and gaps in their rulings."""
     from pdfplumber.table import TableFinder, TableSettings, edges_to_intersections, intersections_to_cells
@@ -276,11 +278,11 @@ def test_cells_from_intersections_are_pdfplumbers():
                 except Exception:
                     continue
                 if finder.intersections:
-                    assert pdfium_layer._cells(finder.intersections) == finder.cells, (f.name, page.page_number)
+                    assert ruled._cells(finder.intersections) == finder.cells, (f.name, page.page_number)
                     compared += 1
     assert compared >= 5
     xs, ys = [50, 120, 200, 260, 400], [100, 120, 140, 175, 190, 230]
     for skip_v, skip_h in [((), ()), ({(1, 0), (2, 3)}, ()), ((), {(0, 2), (3, 4)}), ({(2, 1)}, {(1, 1), (3, 3)}),
                            ({(0, 4), (4, 0)}, {(2, 0)})]:
         inter = edges_to_intersections(_grid_edges(xs, ys, skip_v, skip_h), 3, 3)
-        assert pdfium_layer._cells(inter) == intersections_to_cells(inter), (skip_v, skip_h)
+        assert ruled._cells(inter) == intersections_to_cells(inter), (skip_v, skip_h)

@@ -9,6 +9,7 @@ from reportparse import parse_text
 from reportparse.understand import numbers
 
 from reportparse.understand import fields as recognize
+from reportparse.understand import prose
 from reportparse.model import Paragraph, Section
 
 SPECS = Path(__file__).parent / "specs"
@@ -45,8 +46,8 @@ def test_measures(case):
     sec = Section(0, None, 1, "一、", "绩效目标完成情况", "targets", 1, 1)
     para = Paragraph(case["text"], [(0, 1)])
     got = []
-    for s in recognize.sentences(sec, [para]):
-        got += recognize.measures_in(s, numbers.find(s.text))
+    for s in prose.sentences(sec, [para]):
+        got += prose.measures_in(s, numbers.find(s.text))
     rows = [[m.unit, m.target_op, m.target_value, m.target_value_max, m.actual_op, m.actual_value, m.met] for m in got]
     assert len(rows) == len(case["expect"]), rows
     for r, e in zip(rows, case["expect"]):

@@ -19,6 +19,7 @@ from reportparse.understand import fields as recognize
 from reportparse.understand import roles
 
 from reportparse.understand import table_facts as tables
+from reportparse.understand import table_layout
 from reportparse.model import Document, Table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,7 +164,7 @@ def test_repeated_header_with_emptied_merged_cell_is_one_table():
     header = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值"]
     p1 = Table(1, [header, ["产出指标", "数量指标", "巡河", "≥200次", "230次"]])
     p2 = Table(2, [header, ["", "", "清漂", "≥50吨", "61吨"], [None, "质量指标", "达标率", "≥90%", "92%"]])
-    (lt,) = tables.stitch([p1, p2])
+    (lt,) = table_layout.stitch([p1, p2])
     assert [r[0] for _, r in lt.rows] == ["产出指标"] * 3
     facts = tables.read([p1, p2])
     assert [(m.indicator, m.page, m.level1, m.level2) for m in facts.measures] == [

@@ -13,8 +13,9 @@ import argparse
 import os
 import sys
 
-from . import __version__
 from reportparse.store.schema import TABLES as TABLE_NAMES
+
+from . import __version__
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,7 +96,9 @@ def _ingest(a: argparse.Namespace) -> int:
     failed, 2 when the batch could not run; errors are one line on stderr."""
     import math
 
-    from reportparse.run.batch import CannotRun, display, ingest
+    from reportparse.run.batch import ingest
+    from reportparse.run.failures import CannotRun
+    from reportparse.run.files import display
     from reportparse.settings import Settings
     try:
         timeout = float(a.timeout)
@@ -135,8 +138,8 @@ def _load(out: str, dedupe: bool = False) -> dict:
 
 
 def _check(a: argparse.Namespace) -> int:
-    from reportparse.verify import report as audit
     from reportparse.store.dataset import NotOutputError
+    from reportparse.verify import report as audit
     try:
         report = audit.build(_load(a.out, a.dedupe))
     except NotOutputError as e:
@@ -151,6 +154,7 @@ def _check(a: argparse.Namespace) -> int:
 
 def _schema(a: argparse.Namespace) -> int:
     import json
+
     from reportparse.store import schema
     tables = [a.table] if a.table else list(schema.COLUMNS)
     if a.format == "markdown":
@@ -186,8 +190,8 @@ def _export(a: argparse.Namespace) -> int:
 
 
 def _review(a: argparse.Namespace) -> int:
-    from reportparse.store.dataset import NotOutputError, check_output
     from reportparse.review import build
+    from reportparse.store.dataset import NotOutputError, check_output
     try:
         check_output(a.out)
     except NotOutputError as e:

@@ -327,3 +327,64 @@ def table_roles() -> TableRoles:
             out[part][name] = _compile(where, e["pattern"])
             _check_examples(where, out[part][name], e, full=full)
     return TableRoles(out["roles"], out["cells"], out["header_fields"], out["item_rows"])
+
+
+@dataclass(frozen=True)
+class IndicatorWords:
+    """patterns/indicators.json: jieba tokens trimmed from the ends of an indicator name."""
+    lead: frozenset[str]
+    trail: frozenset[str]
+    trail_phrases: tuple[str, ...]
+    examples: tuple[dict, ...]
+
+
+@lru_cache(maxsize=1)
+def indicator_words() -> IndicatorWords:
+    where = "indicators.json"
+    data = _read(where)
+    _keys(where, data, {"lead", "trail", "examples"}, {"description", "trail_phrases"})
+    for key in ("lead", "trail", "trail_phrases"):
+        words = data.get(key, [])
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise PatternError(f"{where}: {key} must be a list of non-empty strings")
+    for i, ex in enumerate(data["examples"]):
+        _keys(f"{where}: examples[{i}]", ex, {"raw", "clean"})
+    return IndicatorWords(frozenset(data["lead"]), frozenset(data["trail"]), tuple(data.get("trail_phrases", [])),
+                          tuple(data["examples"]))
+
+
+@dataclass(frozen=True)
+class Confusions:
+    """patterns/ocr_confusions.json: characters OCR engines confuse, and when to swap them."""
+    pairs: tuple[tuple[str, str], ...]
+    min_ratio: float
+    min_freq: int
+    before_digit: dict[str, str]
+    always: dict[str, str]
+    examples: tuple[tuple[str, str], ...]
+    counterexamples: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def ocr_confusions() -> Confusions:
+    """Validated for shape here; whether each example is corrected as stated is checked where
+    the correction lives (``understand.lookalikes``), on first use and by the tests."""
+    where = "ocr_confusions.json"
+    data = _read(where)
+    _keys(where, data, {"min_ratio", "min_freq", "pairs"},
+          {"description", "before_digit", "always", "examples", "counterexamples"})
+    pairs = []
+    for p in data["pairs"]:
+        if not (isinstance(p, list) and len(p) == 2 and all(isinstance(c, str) and len(c) == 1 for c in p)):
+            raise PatternError(f"{where}: pair {p!r} must be two single characters")
+        pairs.append((p[0], p[1]))
+    always = dict(data.get("always", {}))
+    if any(len(k) != 1 for k in always):
+        raise PatternError(f"{where}: 'always' maps single characters")
+    examples = []
+    for e in data.get("examples", []):
+        if not (isinstance(e, list) and len(e) == 2):
+            raise PatternError(f"{where}: example {e!r} must be [OCR text, corrected text]")
+        examples.append((e[0], e[1]))
+    return Confusions(tuple(pairs), float(data["min_ratio"]), int(data["min_freq"]), dict(data.get("before_digit", {})),
+                      always, tuple(examples), tuple(data.get("counterexamples", [])))

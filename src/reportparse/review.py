@@ -294,7 +294,7 @@ def _index(docs, counts: dict[str, dict[str, int]]) -> str:
 def build(out: str | Path, dest: str | Path) -> Summary:
     """Write the review site for the output folder ``out`` into ``dest``; page images
     already in ``dest`` are reused."""
-    from reportparse.store.write import load
+    from reportparse.store.dataset import load
     out, dest = Path(out), Path(dest)
     t = load(out)
     docs = t["documents"].sort_values(["status", "organization", "source"], na_position="last")

@@ -10,10 +10,9 @@ import numpy as np
 import regex
 from PIL import Image, ImageFilter
 
-from reportparse.ocr import engines as ocr_engines
-
-from reportparse.ocr import grid as scangrid
 from reportparse.model import Line, Table
+from reportparse.ocr import engines as ocr_engines
+from reportparse.ocr import grid as scangrid
 from reportparse.ocr.engines import CJK_SPACE, Engine, TextBox  # noqa: F401  (CJK_SPACE: kept importable here)
 from reportparse.settings import Settings
 
@@ -157,7 +156,7 @@ def ocr_page(page, number: int, settings: Settings) -> tuple[list[Line], list[Ta
 def pixel_cap(page, dpi: int, limit: int) -> None:
     """Refuse before rendering: the page at ``dpi``, or an image pdfium would decode for it,
     over ``limit`` pixels (a 200-inch page at 300 dpi is 14 GB of bitmap)."""
-    from reportparse.read.pages import TooLarge
+    from reportparse.errors import TooLarge
     for im in page.images:
         sw, sh = (im.get("srcsize") or (0, 0))[:2]
         if (sw or 0) * (sh or 0) > limit:

@@ -9,7 +9,6 @@ vertical overlap, so vertically centred single-line cells join their wrapped nei
 """
 from __future__ import annotations
 
-
 from reportparse import patterns
 from reportparse.model import Table
 

@@ -35,21 +35,21 @@ import sys
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, Callable
+from typing import Any
 
 from reportparse import __version__
-
-from reportparse.run import batch
-
-from reportparse.store import write
+from reportparse.run import failures, onefile
+from reportparse.run.executor import Died, Record, Task
 from reportparse.settings import Settings
+from reportparse.store import write
 
 MIN_ADDRESS_SPACE = 2 << 30  # below this, pdfium and numpy cannot even load
 WAIT_FOR_WORKERS = 60.0      # seconds the client waits for a first worker before it gives up
 
 
-class ClusterError(batch.CannotRun):
+class ClusterError(failures.CannotRun):
     """The cluster cannot run this ingest (unreachable, no workers, cannot see the files)."""
 
 
@@ -69,7 +69,7 @@ def _child_main() -> None:
     """Entry of the parse child: tasks in, page reports and summaries out, over one socket."""
     conn = Connection(int(sys.argv[1]))
     limit = int(sys.argv[2])
-    batch.worker_setup()
+    onefile.worker_setup()
     if limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     parent = os.getppid()
@@ -95,7 +95,7 @@ def _child_main() -> None:
             return
         (path, doc_id, *rest), settings, out = task
         try:
-            info = batch.process_one(path, doc_id, settings, out, lambda page: send(("page", page)), *rest,
+            info = onefile.process_one(path, doc_id, settings, out, lambda page: send(("page", page)), *rest,
                                      may_commit=lambda: os.getppid() == parent)
         except write.ParentGone:  # the worker went between the last page and the commit
             os._exit(3)
@@ -229,12 +229,24 @@ def _client(scheduler: Any):
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from e
 
 
-def run(scheduler: Any, todo: list[tuple], settings: Settings, out: str, record: Callable[[str, dict], None],
-        died: Callable[[tuple, str], dict], max_tasks: int = 50) -> None:
+@dataclass
+class DaskCluster:
+    """The parses run on the Dask cluster at ``scheduler`` (an address, or a ``distributed.Client``)."""
+    scheduler: Any
+    settings: Settings
+    out: str
+    max_tasks: int = 50
+
+    def run(self, todo: list[Task], record: Record, died: Died) -> None:
+        run(self.scheduler, todo, self.settings, self.out, record, died, self.max_tasks)
+
+
+def run(scheduler: Any, todo: list[Task], settings: Settings, out: str, record: Record, died: Died,
+        max_tasks: int = 50) -> None:
     """Parse ``todo`` on the cluster at ``scheduler`` (an address such as ``tcp://host:8786``,
     or a ``distributed.Client``), calling ``record(path, info)`` as each file finishes.
     A todo item is batch's task tuple, ``(path, doc_id, ...)``; what follows the id goes to
-    ``batch.process_one`` as is. ``died(task, why)`` writes the failed row of a task that
+    ``onefile.process_one`` as is. ``died(task, why)`` writes the failed row of a task that
     hung, whose parse died, or that Dask gave up on, and returns its summary: batch's own
     rule for such rows, so the cluster and the local pool write the same ones."""
     from distributed import as_completed

@@ -9,29 +9,23 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from reportparse.understand import locate as boxes
-
-from reportparse.verify import checks as check
-
-from reportparse.understand import dedupe
-
-from reportparse.understand import doctype
-
-from reportparse.read import pages as extract
-
-from reportparse.understand import normalize
-
-from reportparse.understand import numbers
-
-from reportparse.understand import majority as ocrconsensus
-
-from reportparse.understand import fields as recognize
-
-from reportparse.understand import segment
-
-from reportparse.understand import table_facts as tables
+from reportparse import errors
 from reportparse.model import Paragraph, Report, Table
+from reportparse.read import pages
 from reportparse.settings import Settings
+from reportparse.understand import (
+    dedupe,
+    doctype,
+    fields,
+    locate,
+    majority,
+    normalize,
+    numbers,
+    prose,
+    segment,
+    table_facts,
+)
+from reportparse.verify import checks
 
 
 def file_id(path: str | Path) -> str:
@@ -50,16 +44,16 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None,
     numbers.forget()
     report = Report(doc_id=doc_id or file_id(path), source=str(path))
     try:
-        ex = extract.extract(path, settings, progress)
-    except extract.ExtractError as e:
+        ex = pages.extract(path, settings, progress)
+    except errors.ExtractError as e:
         report.status, report.error = "failed", str(e)
         return report
     report.page_count, report.ocr_pages = ex.page_count, ex.ocr_pages
     paras, tbls = normalize.normalize(ex, settings.band)
-    ocrconsensus.correct(ex, paras, tbls)
+    majority.correct(ex, paras, tbls)
     analyze(report, paras, tbls, ex.title_hint)
     report.document.notes += ex.notes  # remarks that lost nothing: the status stays ok
-    boxes.locate(report, ex.pages)
+    locate.locate(report, ex.pages)
     if ex.errors:
         report.status = "partial"
         report.error = "; ".join(ex.errors[:5]) + (f"; and {len(ex.errors) - 5} more" if len(ex.errors) > 5 else "")
@@ -81,16 +75,16 @@ def parse_text(text: str, source: str = "<text>") -> Report:
 def analyze(report: Report, paras: list[Paragraph], tbls: list[Table], title_hint: str | None) -> Report:
     """Normalized paragraphs and tables -> sections, values and checks, filled into ``report``."""
     front, sections, heads = segment.segment(paras)
-    prose = recognize.read_prose(front, sections, heads)
-    facts = tables.read(tbls)
-    doc = recognize.document_fields(front, sections, heads, prose.amounts, title_hint, prose.percents)
-    recognize.fill_from_tables(doc, facts.fields, facts.total_score)
-    doc.doc_type = doctype.classify(recognize.title_candidates(front, title_hint), front, sections, tbls)
+    stated = prose.read_prose(front, sections, heads)
+    facts = table_facts.read(tbls)
+    doc = fields.document_fields(front, sections, heads, stated.amounts, title_hint, stated.percents)
+    fields.fill_from_tables(doc, facts.fields, facts.total_score)
+    doc.doc_type = doctype.classify(fields.title_candidates(front, title_hint), front, sections, tbls)
     report.document = doc
     report.sections = sections
-    report.amounts = prose.amounts + facts.amounts
-    report.measures = dedupe.link_measures(doctype.measures_for(doc.doc_type, prose.measures + facts.measures))
-    report.items = tables.merge_items(recognize.items(sections, heads), facts.items)
+    report.amounts = stated.amounts + facts.amounts
+    report.measures = dedupe.link_measures(doctype.measures_for(doc.doc_type, stated.measures + facts.measures))
+    report.items = table_facts.merge_items(prose.items(sections, heads), facts.items)
     report.tables = tbls
-    report.checks = check.run(doc, sections, heads, report.measures, report.amounts, facts)
+    report.checks = checks.run(doc, sections, heads, report.measures, report.amounts, facts)
     return report

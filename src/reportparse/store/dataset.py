@@ -11,9 +11,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from reportparse.understand import dedupe as _dedupe
+from reportparse.store.layout import doc_of, committed, parts
 from reportparse.store.schema import SCHEMAS
-from reportparse.store.write import _doc_of, committed, parts
+from reportparse.understand import dedupe as _dedupe
 
 
 class NotOutputError(ValueError):
@@ -43,7 +43,7 @@ def read_table(out: str | Path, name: str, docs: set[str] | None = None) -> pa.T
     """One table as Arrow, restricted to ``docs`` (default: the committed documents)."""
     done = committed(out) if docs is None else docs
     schema = SCHEMAS[name]
-    files = [p for p in parts(out, name) if _doc_of(p) in done]
+    files = [p for p in parts(out, name) if doc_of(p) in done]
     return pa.concat_tables([_read(f, schema) for f in files]) if files else schema.empty_table()
 
 

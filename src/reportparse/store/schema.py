@@ -206,7 +206,7 @@ def type_name(typ: str) -> str:
 def dictionary_markdown(tables: list[str] | None = None) -> str:
     """docs/DATA_DICTIONARY.md: every table's columns with type and both descriptions."""
     out = ["# Data dictionary / 数据字典", "",
-           "Generated from `src/reportparse/schema.py` by `reportparse schema --format markdown`; a test keeps it",
+           "Generated from `src/reportparse/store/schema.py` by `reportparse schema --format markdown`; a test keeps it",
            "in step. The same descriptions are in each Parquet file's field metadata (key `description`,",
            "`description_zh`, `description_en`). Every table is partitioned by `year` (the fiscal year, 0 when",
            "unknown) and joins on `doc_id`.", ""]

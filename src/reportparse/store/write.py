@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from reportparse import __version__
-from reportparse.store import schema as _schema
 from reportparse.model import Report
+from reportparse.store import schema as _schema
+from reportparse.store.layout import EMPTY, LOCK, doc_of, committed, part_path, parts
 from reportparse.store.schema import TABLES
 
 if TYPE_CHECKING:
@@ -56,7 +57,9 @@ DOC_EXTRA = ("paths", "path_bytes", "failure", "attempts")  # documents columns 
 
 def rows(report: Report, extra: dict | None = None) -> dict[str, list[dict]]:
     """The report as rows per table; ``extra`` fills the batch's documents columns (DOC_EXTRA)."""
-    from reportparse.understand.dedupe import fingerprint  # numpy: for the worker that writes a parsed report, not the batch
+    from reportparse.understand.dedupe import (
+        fingerprint,  # numpy: for the worker that writes a parsed report, not the batch
+    )
     d, doc = report.doc_id, report.document
     extra = extra or {}
     unknown = set(extra) - set(DOC_EXTRA)
@@ -111,22 +114,6 @@ def _atomic(table: "pa.Table", path: Path) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-
-
-EMPTY = "part-empty.parquet"
-
-
-def part_path(out: str | Path, table: str, doc_id: str, year: int | None) -> Path:
-    return Path(out) / table / f"year={year or 0}" / f"part-{doc_id}.parquet"
-
-
-def _doc_of(p: Path) -> str:
-    return p.name[5:-8]
-
-
-def parts(out: str | Path, table: str) -> list[Path]:
-    d = Path(out) / table
-    return sorted(d.glob("year=*/part-*.parquet")) if d.is_dir() else []
 
 
 class ParentGone(BaseException):
@@ -186,9 +173,6 @@ class Locked(Exception):
     """Another run holds the output folder."""
 
 
-LOCK = ".reportparse.lock"
-
-
 @contextlib.contextmanager
 def lock(out: str | Path, wait: float = 5.0) -> Iterator[None]:
     """Hold OUT's writer lock (flock, released by the kernel however the holder dies); wait
@@ -224,10 +208,6 @@ def remove_doc(doc_id: str, out: str | Path) -> None:
                 p.unlink()
 
 
-def committed(out: str | Path) -> set[str]:
-    return {_doc_of(p) for p in parts(out, "documents")} - {"empty"}
-
-
 def sweep(out: str | Path) -> int:
     """Remove parts of documents that were never committed and stale temp files."""
     done, n = committed(out), 0
@@ -240,7 +220,7 @@ def sweep(out: str | Path) -> int:
         if name == "documents":
             continue
         for p in parts(out, name):
-            if _doc_of(p) not in done and p.name != EMPTY:
+            if doc_of(p) not in done and p.name != EMPTY:
                 p.unlink(); n += 1
     return n
 
@@ -255,9 +235,3 @@ def ensure_empty_tables(out: str | Path) -> None:
         elif empty.exists() and len(found) > 1:
             empty.unlink()
 
-
-def load(out: str | Path, dedupe: bool = False) -> dict:
-    """Every table as a pandas DataFrame, restricted to committed documents; ``dedupe=True``
-    keeps one file per report and one row per measure pair (see ``dataset.load``)."""
-    from reportparse.store.dataset import load as _load
-    return _load(out, dedupe=dedupe)

@@ -8,6 +8,7 @@ count each pair once (``duplicate_of is null``) or audit both statements.
 from __future__ import annotations
 
 import hashlib
+
 import numpy as np
 import regex
 

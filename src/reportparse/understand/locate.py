@@ -18,9 +18,8 @@ from typing import Callable
 import regex
 
 from reportparse import patterns
-
-from reportparse.understand import numbers
 from reportparse.model import Amount, Box, Check, GlyphLine, Item, Measure, Page, Report
+from reportparse.understand import numbers
 
 FOLD = {"，": ",", "：": ":", "；": ";", "（": "(", "）": ")"}  # same on both sides, so only consistency matters
 CELL = "\x1f"  # a glyph that only marks where an OCR'd cell starts

@@ -5,43 +5,36 @@ more frequent word with the same neighbours, so real words (文件, 文化) stay
 """
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
 import regex
 
+from reportparse import patterns
+from reportparse.patterns import PatternError
 from reportparse.understand import names as indicators
-from reportparse.patterns import PatternError, patterns_dir
 
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[dict[str, list[str]], float, int, dict[str, str], dict[str, str]]:
-    data = json.loads((patterns_dir() / "ocr_confusions.json").read_text(encoding="utf-8"))
-    unknown = set(data) - {"description", "min_ratio", "min_freq", "pairs", "before_digit", "always", "examples",
-                           "counterexamples"}
-    if unknown:
-        raise PatternError(f"ocr_confusions.json: unknown keys {sorted(unknown)}")
+    data = patterns.ocr_confusions()
     alts: dict[str, list[str]] = {}
-    for a, b in data["pairs"]:
-        if len(a) != 1 or len(b) != 1:
-            raise PatternError(f"ocr_confusions.json: pair {a!r}/{b!r} must be single characters")
+    for a, b in data.pairs:
         alts.setdefault(a, []).append(b)
         alts.setdefault(b, []).append(a)
-    always = dict(data.get("always", {}))
-    if any(len(k) != 1 for k in always):
-        raise PatternError("ocr_confusions.json: 'always' maps single characters")
-    table = alts, float(data["min_ratio"]), int(data["min_freq"]), dict(data.get("before_digit", {})), always
-    for wrong, right in data.get("examples", []):  # checked on load, like the other pattern files
+    always = data.always
+    table = alts, data.min_ratio, data.min_freq, data.before_digit, always
+    for wrong, right in data.examples:  # checked on load, like the other pattern files
         if _fix(wrong, table) != right:
             raise PatternError(f"ocr_confusions.json: example {wrong!r} gives {_fix(wrong, table)!r}, not {right!r}")
-    for text in data.get("counterexamples", []):
+    for text in data.counterexamples:
         if _fix(text, table) != text:
             raise PatternError(f"ocr_confusions.json: counterexample {text!r} is changed to {_fix(text, table)!r}")
     return table
 
 
 def cases() -> dict:
-    return json.loads((patterns_dir() / "ocr_confusions.json").read_text(encoding="utf-8"))
+    data = patterns.ocr_confusions()
+    return {"examples": [list(e) for e in data.examples], "counterexamples": list(data.counterexamples)}
 
 
 def _best(text: str, i: int, ch: str, freq: dict[str, int]) -> int:

@@ -20,10 +20,9 @@ from collections import Counter, defaultdict
 
 import regex
 
-from reportparse.understand import names as indicators
-
-from reportparse.understand import lookalikes as ocrfix
 from reportparse.model import Extracted, Paragraph, Table
+from reportparse.understand import lookalikes as ocrfix
+from reportparse.understand import names as indicators
 
 # (left, right) context lengths around the character voted on
 SHAPES = ((3, 3), (2, 2), (1, 3), (3, 1))

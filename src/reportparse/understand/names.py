@@ -13,7 +13,6 @@ the words a sentence asks about; without a writable cache the table is loaded as
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import sqlite3
@@ -24,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
-from reportparse.patterns import PatternError, patterns_dir
+from reportparse import patterns
+from reportparse.patterns import patterns_dir
 
 if TYPE_CHECKING:
     import jieba
@@ -127,16 +127,13 @@ def _tokenizer() -> "jieba.Tokenizer":
 def _setup() -> tuple["jieba.Tokenizer", frozenset[str], frozenset[str], "regex.Pattern"]:
     tok = _tokenizer()
     tok.load_userdict(str(patterns_dir() / "domain_dict.txt"))
-    data = json.loads((patterns_dir() / "indicators.json").read_text(encoding="utf-8"))
-    unknown = set(data) - {"description", "lead", "trail", "trail_phrases", "examples"}
-    if unknown:
-        raise PatternError(f"indicators.json: unknown keys {sorted(unknown)}")
-    phrases = regex.compile("(?:" + "|".join(map(regex.escape, data.get("trail_phrases", []))) + ")+$")
-    return tok, frozenset(data["lead"]), frozenset(data["trail"]), phrases
+    words = patterns.indicator_words()
+    phrases = regex.compile("(?:" + "|".join(map(regex.escape, words.trail_phrases)) + ")+$")
+    return tok, words.lead, words.trail, phrases
 
 
 def examples() -> list[dict]:
-    return json.loads((patterns_dir() / "indicators.json").read_text(encoding="utf-8"))["examples"]
+    return list(patterns.indicator_words().examples)
 
 
 def clean(raw: str) -> str:

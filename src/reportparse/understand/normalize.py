@@ -13,9 +13,8 @@ from collections import Counter
 import regex
 
 from reportparse import patterns
-
-from reportparse.understand import lookalikes as ocrfix
 from reportparse.model import Extracted, Line, Paragraph, Table
+from reportparse.understand import lookalikes as ocrfix
 
 PAGE_NUMBER = regex.compile(
     r"^(?:[-—–－―~～·•\s]*\d{1,4}[-—–－―~～·•\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|[-—–－]?\s*[IVXivx]+\s*[-—–－]?)$")

@@ -7,8 +7,8 @@ it has; ``resolve`` turns the parts into exact numbers. All scaling is done with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
 from decimal import Decimal, InvalidOperation
+from typing import Iterator
 
 import regex
 

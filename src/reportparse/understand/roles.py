@@ -16,8 +16,6 @@ from reportparse import patterns
 _TR = patterns.table_roles()
 NOTE = _TR.cells["header_note"]
 SEAL = _TR.cells["seal"]
-
-
 _SPACE = regex.compile(r"\s+")
 _COLON_END = regex.compile(r"[:：]+$")
 

@@ -6,13 +6,12 @@ digit), so the report's rounding never raises an alarm.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 import regex
 
 from reportparse import patterns
 from reportparse.model import Amount, Check, Document, Measure, Paragraph, Section
 from reportparse.understand.segment import statement_paragraphs
+from reportparse.verify.figures import page_ref, decimals, doc_unit, field_written, money, num, quote, within, written
 
 _SH = patterns.load().shapes  # wording lives in patterns/shapes.json
 ALL_MET = _SH["all_met"]
@@ -20,95 +19,13 @@ QUALIFIED = _SH["qualified"]
 SHARE = _SH["share"]
 SCOPE = _SH["scope"]
 WHOLE_TRIM = _SH["whole_trim"]
-
-
-def decimals(text: str) -> int:
-    return len(text.split(".")[1]) if "." in text else 0
-
-
-def within(expected: float, reported: float, places: int) -> bool:
-    """Equal at the report's own rounding, ±1 in its last digit."""
-    step = Decimal(1).scaleb(-places)
-    exp = Decimal(str(expected)).quantize(step)
-    return abs(exp - Decimal(str(reported))) <= step + Decimal("1e-9")
-
-
 # The messages are read by auditors: Chinese, each figure as the document writes it
 # (69,420.92万元), recomputed ones in the document's own money unit, never in scientific
 # notation, and quotes whole or cut only at a clause boundary.
 FIELD_NAMES = {"budget_initial": "年初预算", "budget_adjusted": "调整后预算", "expenditure": "实际支出",
                "execution_rate": "预算执行率", "self_score": "自评得分"}
-UNIT_SCALE = {"元": Decimal(1), "万元": Decimal(10) ** 4, "亿元": Decimal(10) ** 8}
-NUMBER_AT = regex.compile(r"[0-9][0-9,，.．]*")
 CLAUSE_END = regex.compile(r"(?<=[。；])")
 OCR_NOTE = "（表格由 OCR 读出，请核对扫描件）"
-QUOTE_LIMIT = 160
-
-
-def num(x: float | Decimal | int | None, places: int | None = None) -> str:
-    """A number in positional notation with thousands grouping, never 2e+09: ``places``
-    fixed decimals, or as few as the value needs."""
-    if x is None:
-        return "?"
-    d = Decimal(str(x))
-    if places is not None:
-        d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)  # as reports round
-    elif d == d.to_integral_value():
-        d = d.quantize(Decimal(1))
-    else:
-        d = d.normalize()
-    return f"{d:,f}"
-
-
-def quote(text: str | None, limit: int = QUOTE_LIMIT) -> str:
-    """The source text in 「」, whole; a long one ends at its last clause boundary before
-    ``limit`` (never inside a word or a number)."""
-    t = " ".join((text or "").split())
-    if len(t) > limit:
-        cut = max(t.rfind(c, 0, limit) for c in "，。；：,;、")
-        t = (t[:cut + 1] if cut > limit // 3 else t[:limit].rsplit(" ", 1)[0] if " " in t[:limit] else t[:limit]) + "……"
-    return f"「{t}」"
-
-
-def doc_unit(amounts: list[Amount]) -> str | None:
-    """The money unit the document writes most (万元 for most reports); None if it writes none."""
-    counts: dict[str, int] = {}
-    for a in amounts:
-        if a.currency == "CNY" and a.unit_text in UNIT_SCALE:
-            counts[a.unit_text] = counts.get(a.unit_text, 0) + 1
-    return max(counts, key=counts.get) if counts else None
-
-
-def money(yuan: float | None, unit: str | None = None) -> str:
-    """A yuan amount shown in ``unit`` with two decimals (a recomputed or table figure);
-    without a unit, 万元 from ten thousand yuan up, as reports write them."""
-    if yuan is None:
-        return "?"
-    unit = unit or ("万元" if abs(yuan) >= 10**4 else "元")
-    return f"{num(Decimal(str(yuan)) / UNIT_SCALE.get(unit, Decimal(1)), 2)}{unit}"
-
-
-def written(a: Amount) -> str:
-    """The amount as the document writes it: its number text and unit."""
-    if a.para is not None and a.offset >= 0:
-        m = NUMBER_AT.match(a.para.text, a.offset)
-        if m:
-            return m.group().rstrip(",，.．") + a.unit_text
-    return f"{num(a.value)}{a.unit_text}"
-
-
-def field_written(doc: Document, name: str, amounts: list[Amount], unit: str | None) -> str:
-    """A document money field as written where its source figure is known."""
-    value = getattr(doc, name)
-    page, src = doc.evidence.get(name, (None, ""))
-    same = [a for a in amounts if abs(a.amount - value) <= 1e-6 * max(abs(value), 1)]
-    for a in sorted(same, key=lambda a: (a.quote != src, a.page != page)):
-        return written(a)
-    return money(value, unit)
-
-
-def _page(page: int | None) -> str:
-    return f"第{page}页" if page is not None else "页码不明"
 
 
 def execution_rate(doc: Document, amounts: list[Amount] = ()) -> list[Check]:
@@ -185,7 +102,7 @@ def target_met(sections: list[Section], heads: dict[int, Paragraph], measures: l
     missed = [m for m in measures if m.met is False]
     if not missed:
         return [Check("target_met", "pass", page, f"报告称{quote(claim)}，与全部{len(measures)}项指标一致")]
-    names = "；".join(f"{m.indicator}（目标{_target(m)}，实际{_actual(m)}，{_page(m.page)}）" for m in missed[:5])
+    names = "；".join(f"{m.indicator}（目标{_target(m)}，实际{_actual(m)}，{page_ref(m.page)}）" for m in missed[:5])
     more = f"等{len(missed)}项" if len(missed) > 5 else ""
     return [Check("target_met", "fail", page, f"报告称{quote(claim)}，但有{len(missed)}项指标未达到目标：{names}{more}",
                   float(len(missed)), 0.0)]
@@ -329,8 +246,8 @@ def restated(doc: Document, table_fields: dict[str, tuple[float, int, str]], mea
             in_text = field_written(doc, name, [a for a in amounts if a.origin == "text"], unit) \
                 if name != "execution_rate" else f"{doc.raw.get(name, num(prose))}%"
             out.append(Check("restated", "pass" if same else "fail", page,
-                             f"{FIELD_NAMES.get(name, name)}在正文中为{in_text}（{_page(doc.evidence[name][0])}），"
-                             f"在表格中为{shown(value)}（{_page(page)}）" + ("，一致" if same else "，不一致"), value, prose))
+                             f"{FIELD_NAMES.get(name, name)}在正文中为{in_text}（{page_ref(doc.evidence[name][0])}），"
+                             f"在表格中为{shown(value)}（{page_ref(page)}）" + ("，一致" if same else "，不一致"), value, prose))
     text = {(m.indicator, m.unit): m for m in measures if m.origin == "text"}
     for m in measures:
         t = text.get((m.indicator, m.unit)) if m.origin == "table" else None
@@ -338,8 +255,8 @@ def restated(doc: Document, table_fields: dict[str, tuple[float, int, str]], mea
             continue
         same = abs(t.target_value - m.target_value) < 1e-9 and abs(t.actual_value - m.actual_value) < 1e-9
         out.append(Check("restated", "pass" if same else "fail", m.page,
-                         f"{m.indicator}：正文为目标{_target(t)}、实际{_actual(t)}（{_page(t.page)}），自评表为目标"
-                         f"{_target(m)}、实际{_actual(m)}（{_page(m.page)}）" + ("，一致" if same else "，不一致"),
+                         f"{m.indicator}：正文为目标{_target(t)}、实际{_actual(t)}（{page_ref(t.page)}），自评表为目标"
+                         f"{_target(m)}、实际{_actual(m)}（{page_ref(m.page)}）" + ("，一致" if same else "，不一致"),
                          m.actual_value, t.actual_value))
     return out
 

@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from reportparse.verify.checks import num
+from reportparse.verify.figures import num
 
 RANK = {"fail": 0, "warn": 1, "pass": 2}
 LABEL = {"fail": "不一致", "warn": "需复核", "pass": "通过"}
@@ -88,7 +88,7 @@ def _name(row: dict) -> str:
     return row["organization"] if isinstance(row.get("organization"), str) else base
 
 
-def _page(p) -> str:
+def page_ref(p) -> str:
     return f"第{p}页" if p is not None else "页码不明"
 
 
@@ -108,7 +108,7 @@ def text(audit: Audit, show_pass: bool = False) -> str:
         for c in row["checks"]:
             if c["status"] == "pass" and not show_pass:
                 continue
-            lines.append(f"  {LABEL[c['status']]:\u3000<3}  {c['check']:<14} {_page(c['page']):<6} {c['message']}")
+            lines.append(f"  {LABEL[c['status']]:\u3000<3}  {c['check']:<14} {page_ref(c['page']):<6} {c['message']}")
         lines.append("")
     s = audit.summary
     by = "，".join(f"{k} {v}" for k, v in s["checks_failed_by_id"].items()) or "无"
