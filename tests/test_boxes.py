@@ -133,7 +133,7 @@ def test_check_without_a_number_points_at_the_row_it_quotes():
         + [(ch, 300 + 10 * i, 300, 308 + 10 * i, 312) for i, ch in enumerate("≥500人")]
     other = [(ch, 100 + 10 * i, 100, 108 + 10 * i, 112) for i, ch in enumerate("受益人数说明")]
     loc = boxes.Locator([Page(1, 595, 842, glyphs=[boxes._line(other), boxes._line(row)])])
-    c = Check("unit_mismatch", "warn", 1, "受益人数: target in 人 but actual in % ('受益人数 | ≥500人 | 95%')")
+    c = Check("unit_mismatch", "warn", 1, "受益人数：目标以人计，实际以%计", cells=("受益人数", "≥500人", "95%"))
     box = boxes.check_box(loc, c, [])
     assert box is not None and box[1] == 300  # the row with the quoted cells, not the first 受益人数
 

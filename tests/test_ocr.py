@@ -253,15 +253,21 @@ def test_ocr_confusion_file_is_checked_on_load(tmp_path, monkeypatch):
     import json
     from reportparse.understand import lookalikes as ocrfix
     from reportparse.patterns import PatternError, patterns_dir
+    import shutil
+
+    from reportparse import patterns
+    shutil.copytree(patterns_dir(), tmp_path, dirs_exist_ok=True)  # the folder as it is, but for one file
     data = json.loads((patterns_dir() / "ocr_confusions.json").read_text(encoding="utf-8"))
     data["counterexamples"].append("部內主要职责")  # the file itself turns this into 部门
     (tmp_path / "ocr_confusions.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setattr(ocrfix, "patterns_dir", lambda: tmp_path)
+    monkeypatch.setenv("REPORTPARSE_PATTERNS", str(tmp_path))
+    patterns.ocr_confusions.cache_clear()
     ocrfix._table.cache_clear()
     try:
         with pytest.raises(PatternError, match="counterexample"):
             ocrfix.fix("文本")
     finally:
         monkeypatch.undo()
+        patterns.ocr_confusions.cache_clear()
         ocrfix._table.cache_clear()
     assert ocrfix.fix("推进文化丶旅游") == "推进文化、旅游"

@@ -303,3 +303,32 @@ def test_example_notebook_answers_the_questions_and_draws_the_chart(samples_out,
     assert chart.is_file() and chart.stat().st_size > 10_000
     if os.environ.get("REPORTPARSE_KEEP_CHART"):
         chart.replace(os.environ["REPORTPARSE_KEEP_CHART"])
+
+
+def test_every_column_comes_from_its_dataclass_or_is_declared_derived():
+    """One source of truth for columns: a field added to a row dataclass without a schema
+    column (or a schema column nothing fills) fails here, not in an analyst's notebook."""
+    from reportparse.model import Amount, Check, Document, Item, Measure, Section, columns_of
+    from reportparse.store import write
+    from reportparse.store.schema import COLUMNS
+    row_class = {"documents": Document, "sections": Section, "measures": Measure, "amounts": Amount, "items": Item,
+                 "checks": Check}
+    for table, cls in row_class.items():
+        declared = {c[0] for c in COLUMNS[table]}
+        filled = {"doc_id", *columns_of(cls), *write.DERIVED[table]}
+        if table == "documents":
+            filled |= set(write.DOC_EXTRA)
+        assert declared == filled, (table, declared ^ filled)
+    assert "para" not in columns_of(Amount) and "claim" not in columns_of(Check)
+
+
+def test_vocabularies_in_the_model_are_the_ones_the_patterns_and_checks_use():
+    import typing
+
+    from reportparse import model, parse_text, patterns
+    assert {name for name, _ in patterns.doctypes().title} | {"other"} == set(typing.get_args(model.DocType))
+    assert {name for name, _ in patterns.load().kinds} | {"other"} <= set(typing.get_args(model.SectionKind))
+    p = patterns.load()
+    assert set(p.prefix_ops.values()) | set(p.mid_ops.values()) | set(p.suffix_ops.values()) <= set(typing.get_args(model.Op))
+    kinds = set(typing.get_args(model.SectionKind))
+    assert {s.kind for s in parse_text("一、部门基本情况\n（一）部门职能\n二、存在问题\n三、改进措施").sections} <= kinds

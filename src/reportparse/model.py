@@ -1,7 +1,41 @@
-"""The dataclasses passed between stages and returned by ``parse_pdf``."""
+"""The dataclasses passed between stages and returned by ``parse_pdf``.
+
+The dataclasses that become output rows (Section, Measure, Amount, Item, Check, Document)
+are the one source of the columns ``store/write.py`` fills: a field is a column unless its
+metadata says ``column: False`` (working state such as a paragraph reference), and a test
+ties them to ``store/schema.py``. The closed vocabularies below are the values the contract
+allows; a test ties each to its pattern file or schema description.
+"""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+Status = Literal["ok", "partial", "failed"]
+CheckStatus = Literal["pass", "fail", "warn"]
+Origin = Literal["text", "table"]
+DocType = Literal["dept_report", "project_report", "self_eval_table", "target_table", "final_accounts", "budget",
+                  "other"]
+Op = Literal[">=", ">", "<=", "<", "=", "~", "range"]
+ItemKind = Literal["problem", "improvement"]
+SectionKind = Literal["functions", "targets", "finance", "problems", "improvements", "conclusion", "management",
+                      "overview", "tasks", "other"]
+CheckName = Literal["execution_rate", "share", "number_format", "target_met", "score_range", "score_sum", "item_rate",
+                    "restated", "unit_mismatch"]
+
+NOT_A_COLUMN = {"column": False}  # dataclass field metadata: working state, not written
+
+
+def columns_of(cls: type) -> tuple[str, ...]:
+    """The fields of an output dataclass that are columns of its table, in declaration order."""
+    return _columns_of(cls)
+
+
+@cache
+def _columns_of(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("column", True))
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points from the page's top-left
 # One visual line's characters as drawn and their boxes (x0, top, x1, bottom for each
@@ -85,11 +119,11 @@ class Section:
     level: int
     number: str
     heading: str
-    kind: str
+    kind: SectionKind
     page_start: int
     page_end: int
-    paragraphs: list[Paragraph] = field(default_factory=list)
-    body_from_head: bool = False  # paragraphs[0] is the rest of the heading's own paragraph
+    paragraphs: list[Paragraph] = field(default_factory=list, metadata=NOT_A_COLUMN)
+    body_from_head: bool = field(default=False, metadata=NOT_A_COLUMN)  # paragraphs[0] is the rest of the heading's own paragraph
 
     @property
     def text(self) -> str:
@@ -106,13 +140,13 @@ class Document:
     budget_adjusted: float | None = None
     expenditure: float | None = None
     execution_rate: float | None = None
-    doc_type: str = "other"  # dept_report, project_report, self_eval_table, target_table, final_accounts, budget, other
+    doc_type: DocType = "other"
     project: str | None = None
     supervisor: str | None = None
     notes: list[str] = field(default_factory=list)  # remarks that lost no content
     # provenance of the fields above: field -> (page, quote)
-    evidence: dict[str, tuple[int, str]] = field(default_factory=dict)
-    raw: dict[str, str] = field(default_factory=dict)  # field -> number as written
+    evidence: dict[str, tuple[int, str]] = field(default_factory=dict, metadata=NOT_A_COLUMN)
+    raw: dict[str, str] = field(default_factory=dict, metadata=NOT_A_COLUMN)  # field -> number as written
 
 
 @dataclass
@@ -126,11 +160,12 @@ class Amount:
     amount: float
     quote: str
     malformed: bool = False
-    origin: str = "text"  # text or table
-    context: str = ""     # the words before the number as written, before label cleaning
-    para: "Paragraph | None" = field(default=None, repr=False, compare=False)  # where it was read
-    offset: int = -1      # where its number starts in ``para.text``
-    box: Box | None = None
+    origin: Origin = "text"
+    # the words before the number as written, before label cleaning
+    context: str = field(default="", metadata=NOT_A_COLUMN)
+    para: "Paragraph | None" = field(default=None, repr=False, compare=False, metadata=NOT_A_COLUMN)  # where it was read
+    offset: int = field(default=-1, metadata=NOT_A_COLUMN)  # where its number starts in ``para.text``
+    box: Box | None = field(default=None, metadata=NOT_A_COLUMN)  # written as x0, top, x1, bottom
 
 
 @dataclass
@@ -139,14 +174,14 @@ class Measure:
     page: int
     indicator: str
     unit: str
-    target_op: str
+    target_op: Op | Literal[""]
     target_value: float | None
     target_value_max: float | None
-    actual_op: str
+    actual_op: Op | Literal[""]
     actual_value: float | None
     met: bool | None
     quote: str
-    origin: str = "text"  # text or table
+    origin: Origin = "text"
     level1: str | None = None  # 一级指标 / 二级指标 of a table row
     level2: str | None = None
     target_text: str | None = None  # as written (≥95%, 有效)
@@ -155,28 +190,37 @@ class Measure:
     score: float | None = None
     measure_id: int = -1  # 0-based order in the document, set once all rows are known
     duplicate_of: int | None = None  # measure_id of an earlier row stating the same pair
-    box: Box | None = None
+    box: Box | None = field(default=None, metadata=NOT_A_COLUMN)  # written as x0, top, x1, bottom
 
 
 @dataclass
 class Item:
     section_id: int
-    kind: str  # problem or improvement
+    kind: ItemKind
     ordinal: int
     text: str
     page: int | None = None
-    box: Box | None = None
+    box: Box | None = field(default=None, metadata=NOT_A_COLUMN)  # written as x0, top, x1, bottom
 
 
 @dataclass
 class Check:
-    check: str
-    status: str  # pass, fail, warn
+    """One check's finding. Besides the message a person reads, the check carries what it
+    disputes as data, so later stages (locating its box) never parse the message."""
+    check: CheckName
+    status: CheckStatus
     page: int | None
     message: str
     expected: float | None = None
     reported: float | None = None
-    box: Box | None = None
+    box: Box | None = field(default=None, metadata=NOT_A_COLUMN)  # written as x0, top, x1, bottom
+    # the sentence of a claim the check judges (target_met: "全面完成绩效目标")
+    claim: str | None = field(default=None, metadata=NOT_A_COLUMN)
+    # the cells of the table row it quotes (unit_mismatch)
+    cells: tuple[str, ...] = field(default=(), metadata=NOT_A_COLUMN)
+    # words printed next to the disputed figure on its page (labels, names): they choose
+    # among several occurrences of the same number
+    labels: tuple[str, ...] = field(default=(), metadata=NOT_A_COLUMN)
 
 
 @dataclass
@@ -184,7 +228,7 @@ class Report:
     """Everything reportparse knows about one input file."""
     doc_id: str
     source: str
-    status: str = "ok"
+    status: Status = "ok"
     error: str | None = None
     page_count: int | None = None
     ocr_pages: int = 0

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from reportparse import __version__
-from reportparse.model import Report
+from reportparse.model import Report, columns_of
 from reportparse.store import schema as _schema
 from reportparse.store.layout import EMPTY, LOCK, doc_of, committed, part_path, parts
 from reportparse.store.schema import TABLES
@@ -52,6 +52,21 @@ def _box(obj) -> dict:
     return dict(zip(("x0", "top", "x1", "bottom"), b)) if b else dict(x0=None, top=None, x1=None, bottom=None)
 
 
+def _values(obj) -> dict:
+    """The fields of an output dataclass that are columns (model.columns_of)."""
+    return {name: getattr(obj, name) for name in columns_of(type(obj))}
+
+
+# columns of each table that no field of its dataclass holds: built here from the Report
+DERIVED = {
+    "documents": ("source", "status", "error", "page_count", "ocr_pages", "parser_version", "fingerprint",
+                  "checks_failed"),
+    "sections": ("text",),
+    "measures": ("x0", "top", "x1", "bottom"),
+    "amounts": ("x0", "top", "x1", "bottom"),
+    "items": ("x0", "top", "x1", "bottom"),
+    "checks": ("x0", "top", "x1", "bottom"),
+}
 DOC_EXTRA = ("paths", "path_bytes", "failure", "attempts")  # documents columns the batch fills, not the parser
 
 
@@ -67,37 +82,16 @@ def rows(report: Report, extra: dict | None = None) -> dict[str, list[dict]]:
         raise ValueError(f"unknown documents columns: {sorted(unknown)}")
     out: dict[str, list[dict]] = {t: [] for t in TABLES}
     out["documents"].append(dict(
-        doc_id=d, source=report.source, status=report.status, error=report.error, title=doc.title,
-        organization=doc.organization, fiscal_year=doc.fiscal_year, page_count=report.page_count,
-        ocr_pages=report.ocr_pages, self_score=doc.self_score, budget_initial=doc.budget_initial,
-        budget_adjusted=doc.budget_adjusted, expenditure=doc.expenditure, execution_rate=doc.execution_rate,
-        parser_version=__version__, doc_type=doc.doc_type, project=doc.project, supervisor=doc.supervisor,
-        notes="; ".join(doc.notes) or None, fingerprint=fingerprint(report),
+        doc_id=d, source=report.source, status=report.status, error=report.error, page_count=report.page_count,
+        ocr_pages=report.ocr_pages, **_values(doc), parser_version=__version__, fingerprint=fingerprint(report),
         checks_failed=None if report.status == "failed" else sum(c.status == "fail" for c in report.checks),
-        **{k: extra.get(k) for k in DOC_EXTRA}))
-    for s in report.sections:
-        out["sections"].append(dict(doc_id=d, section_id=s.section_id, parent_id=s.parent_id, level=s.level,
-                                    number=s.number, heading=s.heading, kind=s.kind, page_start=s.page_start,
-                                    page_end=s.page_end, text=s.text))
-    for i, m in enumerate(report.measures):
-        out["measures"].append(dict(doc_id=d, section_id=m.section_id, page=m.page, indicator=m.indicator,
-                                    unit=m.unit, target_op=m.target_op, target_value=m.target_value,
-                                    target_value_max=m.target_value_max, actual_op=m.actual_op,
-                                    actual_value=m.actual_value, met=m.met, quote=m.quote,
-                                    measure_id=m.measure_id if m.measure_id >= 0 else i, origin=m.origin,
-                                    level1=m.level1, level2=m.level2, target_text=m.target_text,
-                                    actual_text=m.actual_text, weight=m.weight, score=m.score,
-                                    duplicate_of=m.duplicate_of, **_box(m)))
-    for a in report.amounts:
-        out["amounts"].append(dict(doc_id=d, section_id=a.section_id, page=a.page, label=a.label, value=a.value,
-                                   unit_text=a.unit_text, currency=a.currency, amount=a.amount, quote=a.quote,
-                                   origin=a.origin, malformed=a.malformed, **_box(a)))
-    for it in report.items:
-        out["items"].append(dict(doc_id=d, section_id=it.section_id, kind=it.kind, ordinal=it.ordinal, text=it.text,
-                                 page=it.page, **_box(it)))
-    for c in report.checks:
-        out["checks"].append(dict(doc_id=d, check=c.check, status=c.status, page=c.page, message=c.message,
-                                  expected=c.expected, reported=c.reported, **_box(c)))
+        **{k: extra.get(k) for k in DOC_EXTRA}) | {"notes": "; ".join(doc.notes) or None})
+    out["sections"] = [dict(doc_id=d, **_values(s), text=s.text) for s in report.sections]
+    out["measures"] = [dict(doc_id=d, **_values(m), **_box(m)) | ({} if m.measure_id >= 0 else {"measure_id": i})
+                       for i, m in enumerate(report.measures)]
+    out["amounts"] = [dict(doc_id=d, **_values(a), **_box(a)) for a in report.amounts]
+    out["items"] = [dict(doc_id=d, **_values(it), **_box(it)) for it in report.items]
+    out["checks"] = [dict(doc_id=d, **_values(c), **_box(c)) for c in report.checks]
     return out
 
 

@@ -25,9 +25,6 @@ FOLD = {"，": ",", "：": ":", "；": ";", "（": "(", "）": ")"}  # same on b
 CELL = "\x1f"  # a glyph that only marks where an OCR'd cell starts
 GAP = 1.0  # a gap wider than this many character heights separates cells
 CONTEXT = 12  # characters of the quote each side of a figure compared with the page
-HAN = regex.compile(r"\p{Han}{2,}")
-CLAIM = regex.compile(r"""claim (['"])(.+?)\1""")
-QUOTED = regex.compile(r"""(['"])(.+?)\1""")
 
 
 def _canon_table() -> dict[int, str]:
@@ -323,20 +320,17 @@ def check_box(loc: Locator, c: Check, amounts: list[Amount]) -> Box | None:
     if c.check == "number_format":
         hit = next((a for a in amounts if a.malformed and a.page == c.page and _same(Decimal(str(a.amount)), c.expected)), None)
         return hit.box if hit is not None else None
-    m = CLAIM.search(c.message)
-    if m is not None:
-        hit = loc.written(c.page, m.group(2)[:16], "", "", [], near=False)
+    if c.claim:
+        hit = loc.written(c.page, c.claim[:16], "", "", [], near=False)
         return hit[1] if hit else None
-    hints = HAN.findall(c.message)
     for v in (c.reported, c.expected):
         if v is not None:
-            box = loc.value(c.page, v, hints)
+            box = loc.value(c.page, v, list(c.labels))
             if box is not None:
                 return box
-    quoted = QUOTED.search(c.message)  # no number to point at (a unit mismatch): the row it quotes
-    if quoted is not None:
-        cells = [x for x in (y.strip() for y in quoted.group(2).split("|")) if len(canon(x)) >= 2]
-        hit = loc.written(c.page, cells[0][:16], "", "", cells[1:], near=False) if cells else None
+    cells = [x for x in c.cells if len(canon(x)) >= 2]  # no number to point at (a unit mismatch): the row
+    if cells:
+        hit = loc.written(c.page, cells[0][:16], "", "", cells[1:], near=False)
         return hit[1] if hit else None
     return None
 

@@ -69,7 +69,7 @@ class TableFacts:
     total_score: tuple[float, int, str] | None
     rates: list[tuple[float, float, float, str, int, str]] = field(default_factory=list)
     # (budget, spending, stated rate, rate as written, page, row quote) of finance table rows
-    unit_mismatches: list[tuple[str, str, str, int, str]] = field(default_factory=list)
+    unit_mismatches: list[tuple[str, str, str, int, str, tuple[str, ...]]] = field(default_factory=list)
     # (indicator, target unit, actual unit, page, row quote)
     ocr: bool = False  # some table was read by OCR
     items: list[Item] = field(default_factory=list)  # numbered points of a 存在问题 / 改进措施 row
@@ -388,7 +388,8 @@ def read(tables: list[Table]) -> TableFacts:
             if m.target_value is not None and m.actual_value is None and m.actual_text and m.unit:
                 a = parse_value(m.actual_text, "", "")
                 if a is not None and a.unit is not None and a.unit != m.unit:
-                    facts.unit_mismatches.append((m.indicator, m.unit, a.unit, page, quote))
+                    facts.unit_mismatches.append((m.indicator, m.unit, a.unit, page, quote,
+                                                   tuple(roles.squash(c) for c in row if c and c.strip())))
             facts.measures.append(m)
             if rate_row is None and RATE_ROW.match(m.indicator) and m.unit == "%" and m.actual_value is not None:
                 rate_row = (m.actual_value, page, m.quote)

@@ -26,6 +26,15 @@ FIELD_NAMES = {"budget_initial": "年初预算", "budget_adjusted": "调整后�
                "execution_rate": "预算执行率", "self_score": "自评得分"}
 CLAUSE_END = regex.compile(r"(?<=[。；])")
 OCR_NOTE = "（表格由 OCR 读出，请核对扫描件）"
+RATE_LABELS = ("预算执行率", "执行率")
+SCORE_LABELS = ("自评得分", "得分", "总分")
+HAN_WORD = regex.compile(r"\p{Han}{2,}")
+
+
+def _words(*texts: str | None) -> tuple[str, ...]:
+    """The Han words of the texts a figure was read with: labels that choose among several
+    occurrences of the same number on its page."""
+    return tuple(w for text in texts if text for w in HAN_WORD.findall(text))
 
 
 def execution_rate(doc: Document, amounts: list[Amount] = ()) -> list[Check]:
@@ -35,7 +44,7 @@ def execution_rate(doc: Document, amounts: list[Amount] = ()) -> list[Check]:
     stated = doc.raw.get("execution_rate", num(doc.execution_rate))
     if not doc.expenditure or not doc.budget_adjusted:
         return [Check("execution_rate", "warn", page, f"报告写明预算执行率{stated}%，但未找到实际支出或调整后预算，"
-                      "无法复核", None, doc.execution_rate)]
+                      "无法复核", None, doc.execution_rate, labels=RATE_LABELS)]
     unit = doc_unit(list(amounts))
     expected = doc.expenditure / doc.budget_adjusted * 100
     places = decimals(stated)
@@ -43,7 +52,8 @@ def execution_rate(doc: Document, amounts: list[Amount] = ()) -> list[Check]:
     msg = (f"报告写明预算执行率{stated}%，按实际支出{field_written(doc, 'expenditure', list(amounts), unit)}"
            f"÷调整后预算{field_written(doc, 'budget_adjusted', list(amounts), unit)}计算为"
            f"{num(expected, max(places, 2))}%" + ("，一致" if ok else "，不一致"))
-    return [Check("execution_rate", "pass" if ok else "fail", page, msg, round(expected, 4), doc.execution_rate)]
+    return [Check("execution_rate", "pass" if ok else "fail", page, msg, round(expected, 4), doc.execution_rate,
+                  labels=RATE_LABELS)]
 
 
 def number_format(amounts: list[Amount]) -> list[Check]:
@@ -63,7 +73,7 @@ def score_range(doc: Document) -> list[Check]:
     ok = 0 <= doc.self_score <= 100
     return [Check("score_range", "pass" if ok else "fail", page,
                   f"自评得分{doc.raw.get('self_score', num(doc.self_score))}分，{'在' if ok else '超出'}0–100分的范围"
-                  + ("内" if ok else ""), None, doc.self_score)]
+                  + ("内" if ok else ""), None, doc.self_score, labels=SCORE_LABELS)]
 
 
 def _target(m: Measure) -> str:
@@ -101,11 +111,11 @@ def target_met(sections: list[Section], heads: dict[int, Paragraph], measures: l
     page, claim = claims[0]
     missed = [m for m in measures if m.met is False]
     if not missed:
-        return [Check("target_met", "pass", page, f"报告称{quote(claim)}，与全部{len(measures)}项指标一致")]
+        return [Check("target_met", "pass", page, f"报告称{quote(claim)}，与全部{len(measures)}项指标一致", claim=claim)]
     names = "；".join(f"{m.indicator}（目标{_target(m)}，实际{_actual(m)}，{page_ref(m.page)}）" for m in missed[:5])
     more = f"等{len(missed)}项" if len(missed) > 5 else ""
     return [Check("target_met", "fail", page, f"报告称{quote(claim)}，但有{len(missed)}项指标未达到目标：{names}{more}",
-                  float(len(missed)), 0.0)]
+                  float(len(missed)), 0.0, claim=claim)]
 
 
 def _norm_whole(label: str) -> str:
@@ -135,7 +145,8 @@ def share(sections: list[Section], heads: dict[int, Paragraph], amounts: list[Am
                 out.append(Check("share", "pass" if ok else "fail", para.page_at(m.start()),
                                  f"报告写明占比{pct}%，按{part.label or '部分'}{written(part)}÷"
                                  f"{whole.label or '总额'}{written(whole)}计算为{num(expected, max(decimals(pct), 2))}%"
-                                 + ("，一致" if ok else "，不一致"), round(expected, 4), float(pct)))
+                                 + ("，一致" if ok else "，不一致"), round(expected, 4), float(pct),
+                                 labels=_words(part.label, whole.label, "占比")))
     return out
 
 
@@ -185,7 +196,7 @@ def score_total(scores: list[tuple[float | None, float, int, str]], total: tuple
     ok = abs(s - total[0]) < 0.05 + 1e-9
     return [Check("score_sum", "pass" if ok else "fail", total[1],
                   f"自评表得分列合计为{num(round(s, 4))}分，合计行写明{num(total[0])}分" + ("，一致" if ok else "，不一致"),
-                  s, total[0])]
+                  s, total[0], labels=_words(total[2]))]
 
 
 BUDGET = _SH["item_budget"]
@@ -223,7 +234,8 @@ def _rate_check(budget_text: str, spend_text: str, budget: float, spend: float, 
     calc = f"计算为{num(expected, max(decimals(text), 2))}%" if expected is not None else "预算为0，无法计算"
     return Check("item_rate", "pass" if ok else "fail", page,
                  f"{quote(source)}写明执行率{text}%，按支出{spend_text}÷预算{budget_text}{calc}"
-                 + ("，一致" if ok else "，不一致"), round(expected, 4) if expected is not None else None, stated)
+                 + ("，一致" if ok else "，不一致"), round(expected, 4) if expected is not None else None, stated,
+                 labels=_words(source, "执行率"))
 
 
 def restated(doc: Document, table_fields: dict[str, tuple[float, int, str]], measures: list[Measure],
@@ -247,7 +259,8 @@ def restated(doc: Document, table_fields: dict[str, tuple[float, int, str]], mea
                 if name != "execution_rate" else f"{doc.raw.get(name, num(prose))}%"
             out.append(Check("restated", "pass" if same else "fail", page,
                              f"{FIELD_NAMES.get(name, name)}在正文中为{in_text}（{page_ref(doc.evidence[name][0])}），"
-                             f"在表格中为{shown(value)}（{page_ref(page)}）" + ("，一致" if same else "，不一致"), value, prose))
+                             f"在表格中为{shown(value)}（{page_ref(page)}）" + ("，一致" if same else "，不一致"), value, prose,
+                             labels=_words(FIELD_NAMES.get(name, name), row)))
     text = {(m.indicator, m.unit): m for m in measures if m.origin == "text"}
     for m in measures:
         t = text.get((m.indicator, m.unit)) if m.origin == "table" else None
@@ -257,13 +270,13 @@ def restated(doc: Document, table_fields: dict[str, tuple[float, int, str]], mea
         out.append(Check("restated", "pass" if same else "fail", m.page,
                          f"{m.indicator}：正文为目标{_target(t)}、实际{_actual(t)}（{page_ref(t.page)}），自评表为目标"
                          f"{_target(m)}、实际{_actual(m)}（{page_ref(m.page)}）" + ("，一致" if same else "，不一致"),
-                         m.actual_value, t.actual_value))
+                         m.actual_value, t.actual_value, labels=_words(m.indicator, m.quote)))
     return out
 
 
-def unit_mismatch(mismatches: list[tuple[str, str, str, int, str]]) -> list[Check]:
-    return [Check("unit_mismatch", "warn", page, f"{ind}：目标以{tu}计，实际以{au}计，无法判断是否达标；原文{quote(row)}")
-            for ind, tu, au, page, row in mismatches]
+def unit_mismatch(mismatches: list[tuple[str, str, str, int, str, tuple[str, ...]]]) -> list[Check]:
+    return [Check("unit_mismatch", "warn", page, f"{ind}：目标以{tu}计，实际以{au}计，无法判断是否达标；原文{quote(row)}",
+                  cells=cells) for ind, tu, au, page, row, cells in mismatches]
 
 
 def run(doc: Document, sections: list[Section], heads: dict[int, Paragraph], measures: list[Measure],
