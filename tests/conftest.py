@@ -12,6 +12,24 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "ocr: needs an OCR engine (RapidOCR, or the tesseract command with chi_sim)")
 
 
+# Tests are arranged like the package (tests/read, tests/understand, ...). The ones that run a
+# whole batch (worker processes), OCR a page, build a wheel or ingest samples/ are `slow`, so
+# a stage's own tests run in seconds: `pytest -m "not slow" tests/understand`.
+SLOW_FOLDERS = {"run"}
+SLOW_FILES = {"test_cli.py", "test_review.py", "test_golden.py"}
+SLOW_MARKS = {"ocr", "wheel", "notebook"}
+SLOW_FIXTURES = {"samples_out", "dask_cluster"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(str(item.fspath))
+        if (path.parent.name in SLOW_FOLDERS or path.name in SLOW_FILES
+                or SLOW_MARKS & {m.name for m in item.iter_markers()}
+                or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.slow)
+
+
 def has_tesseract() -> bool:
     return shutil.which("tesseract") is not None
 

@@ -11,7 +11,7 @@ from reportparse import parse_pdf
 from reportparse.understand import locate as boxes
 from reportparse.model import Line, Page
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 
 

@@ -13,7 +13,7 @@ from conftest import has_tesseract
 from reportparse import parse_pdf
 from reportparse.read import pages as extract
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SAMPLE = SAMPLES / "damaged" / "wenlv-2024-unmapped-headings.pdf"
 
 

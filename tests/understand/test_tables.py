@@ -22,7 +22,7 @@ from reportparse.understand import table_facts as tables
 from reportparse.understand import table_layout
 from reportparse.model import Document, Table
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "samples" / "templates"
 SPEC = json.loads((Path(__file__).parent / "specs" / "table_roles.json").read_text(encoding="utf-8"))
 

@@ -17,7 +17,7 @@ from reportparse.understand import fields as recognize
 from reportparse.understand import prose
 from reportparse.model import Paragraph, Table
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 NEIGHBOURS = SAMPLES / "neighbours"
 
 

@@ -19,7 +19,7 @@ from reportparse.read import pdfium as pdfium_layer
 from reportparse.read import ruled
 from reportparse.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 
 
