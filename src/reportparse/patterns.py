@@ -183,6 +183,16 @@ def _entries(where: str, entries: list[dict], key: str | None = None,
     return out
 
 
+# The shapes.json entries the code reads by name (tests/understand/test_patterns.py ties this to
+# the code): a file without one fails at load, naming it, not with a KeyError in the middle of a parse.
+SHAPE_NAMES = frozenset({
+    "actual_col", "actual_marker", "all_met", "budget_label", "enum_word", "field_row", "goal_after", "goal_before",
+    "item_budget", "item_rate", "item_spend", "label_trim_head", "label_trim_tail", "plan_done", "plan_lead",
+    "plan_then", "plan_words", "qualified", "scope", "share", "target_col", "total_row", "unit_in_header",
+    "whole_trim", "col_budget_initial", "col_budget_adjusted", "col_expenditure", "col_execution_rate",
+})
+
+
 @lru_cache(maxsize=1)
 def load() -> Patterns:
     """Load and validate every pattern file once per process."""
@@ -237,6 +247,9 @@ def load() -> Patterns:
 
     sh = _read("shapes.json")
     _keys("shapes.json", sh, {"shapes"}, {"description"})
+    missing = SHAPE_NAMES - sh["shapes"].keys()
+    if missing:
+        raise PatternError(f"shapes.json: missing shapes the code reads: {sorted(missing)}")
     shapes = {}
     for name, e in sh["shapes"].items():
         where = f"shapes.json {name}"

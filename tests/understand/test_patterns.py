@@ -132,3 +132,32 @@ def _shape_cases():
 @pytest.mark.parametrize("name,text,found", list(_shape_cases()))
 def test_shape_examples(name, text, found):
     assert bool(patterns.load().shapes[name].search(text)) is found
+
+
+def test_the_shape_names_the_code_reads_are_declared_and_present():
+    """Every ``_SH["name"]`` the code reads is in patterns.SHAPE_NAMES (checked on load), and
+    a shapes.json without one of them fails at load, naming it."""
+    import re
+    from pathlib import Path
+
+    from reportparse.patterns import SHAPE_NAMES
+    src = Path(patterns.__file__).parent
+    read = {m for f in src.rglob("*.py") for m in re.findall(r'_SH\["(\w+)"\]', f.read_text(encoding="utf-8"))}
+    assert read and read <= SHAPE_NAMES
+    assert {n for n in SHAPE_NAMES if n.startswith("col_")}  # read through an f-string (table_layout.FIELD_COLS)
+
+
+def test_a_shapes_file_without_a_shape_the_code_reads_fails_at_load(tmp_path, monkeypatch):
+    from reportparse.patterns import PatternError, patterns_dir
+    shutil.copytree(patterns_dir(), tmp_path, dirs_exist_ok=True)
+    data = json.loads((tmp_path / "shapes.json").read_text(encoding="utf-8"))
+    del data["shapes"]["all_met"]
+    (tmp_path / "shapes.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("REPORTPARSE_PATTERNS", str(tmp_path))
+    patterns.load.cache_clear()
+    try:
+        with pytest.raises(PatternError, match="all_met"):
+            patterns.load()
+    finally:
+        monkeypatch.undo()
+        patterns.load.cache_clear()
