@@ -115,14 +115,11 @@ def where_time_goes(paths: list[Path], engine: str) -> list[tuple[str, float]]:
     code = f"""
 import collections, json, sys, time
 t0 = time.process_time()
-from reportparse.run import batch
-from reportparse.run import onefile
-from reportparse.read import pages as extract
-from reportparse.understand import names as indicators
-from reportparse.read import pdfium as pdfium_layer
-from reportparse.run import pipeline
-from reportparse.store import write
+from reportparse.read import pages, pdfium
+from reportparse.run import batch, onefile, pipeline
 from reportparse.settings import Settings
+from reportparse.store import write
+from reportparse.understand import names
 onefile.worker_setup()  # as a batch worker starts
 T = collections.Counter(); T["start-up: imports"] = time.process_time() - t0
 def timed(mod, name, label):
@@ -134,15 +131,15 @@ def timed(mod, name, label):
         finally:
             T[label] += time.process_time() - t
     setattr(mod, name, g)
-timed(pdfium_layer.Page, "_read", "  PDFium layer: load page, chars, paths")
-timed(pipeline.boxes, "locate", "boxes: figures located on their pages")
-timed(extract, "_tables", "  ruled tables: pdfplumber's finder + cell text")
-timed(extract, "visual_lines", "  lines: clustering and fake-bold twins")
-timed(extract, "lines_of", "  lines: text and spacing")
-timed(extract, "extract", "extract (all of it)")
+timed(pdfium.Page, "_read", "  PDFium layer: load page, chars, paths")
+timed(pipeline.locate, "locate", "boxes: figures located on their pages")
+timed(pages, "_tables", "  ruled tables: pdfplumber's finder + cell text")
+timed(pages, "visual_lines", "  lines: clustering and fake-bold twins")
+timed(pages, "lines_of", "  lines: text and spacing")
+timed(pages, "extract", "extract (all of it)")
 timed(pipeline.normalize, "normalize", "normalize")
 timed(pipeline, "analyze", "segment, recognize, tables, checks")
-timed(indicators, "_setup", "  jieba start-up (first name cleaned)")
+timed(names, "_setup", "  jieba start-up (first name cleaned)")
 timed(write, "write_report", "write Parquet (rows, fingerprint, pyarrow)")
 s = Settings.resolve({{"ocr": False, "engine": {engine!r}}})
 with __import__("tempfile").TemporaryDirectory() as out:
