@@ -94,7 +94,7 @@ TEXT: dict[str, str] = {
     "cluster_version": "运行的是 reportparse {version}，客户端是 {client}：请在所有机器上安装同一版本",
     "cluster_cannot_write": "无法写入 {out}：请在每个 worker 上把输出文件夹挂载到同一路径",
     "cluster_cannot_read": "无法读取 {path}：请在每个 worker 上把输入文件挂载到同一路径",
-    "cluster_worker": "worker {worker}：{problem}",
+    "cluster_worker": "在 worker {worker} 上：{problem}",
     "cluster_needs_dask": "--scheduler 需要 Dask distributed：pip install 'reportparse[dask]'",
     "cluster_unreachable": "无法连接 {scheduler} 上的 Dask 调度器（{cause}）",
     "cluster_no_workers": "{seconds} 秒内没有 Dask worker 加入 {address} 上的调度器；请用 `dask worker {address}` 启动",

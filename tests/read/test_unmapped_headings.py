@@ -45,7 +45,7 @@ def test_with_ocr_the_outline_is_the_clean_reports():
     clean = parse_pdf(SAMPLES / "wenlv-2024.pdf", {"ocr": False})
     assert r.status == "ok" and r.ocr_pages == 0  # the body kept its text layer
     assert _outline(r) == _outline(clean)
-    assert any("read by OCR" in n for n in r.document.notes)
+    assert any("已用 OCR 读取" in n for n in r.document.notes)
     assert [(m.indicator, m.actual_value) for m in r.measures] == [(m.indicator, m.actual_value) for m in clean.measures]
 
 

@@ -92,7 +92,7 @@ def test_a_file_over_the_time_limit_fails_alone(tmp_path):
     s = batch.ingest([str(src)], str(out), {"ocr": False, "timeout": 0.001}, jobs=2, progress=False)
     docs = load(out)["documents"]
     assert len(docs) == 4 and (docs.status == "failed").all()
-    assert docs.error.str.contains("timed out: no page finished within").all()
+    assert docs.error.str.contains("超时：0.001 秒内没有一页解析完成").all()
     assert len(s.failures) == 4
 
 

@@ -200,9 +200,9 @@ def test_workers_that_cannot_see_the_output_are_refused_before_anything_runs(tmp
     import reportparse
     assert "无法写入" in cluster._check_worker(str(tmp_path / "missing"), None, reportparse.__version__)
     assert "无法读取" in cluster._check_worker(str(tmp_path), str(tmp_path / "x.pdf"), reportparse.__version__)
-    assert "install the same version" in cluster._check_worker(str(tmp_path), None, "0.0.0-other")
+    assert "请在所有机器上安装同一版本" in cluster._check_worker(str(tmp_path), None, "0.0.0-other")
     assert cluster._check_worker(str(tmp_path), None, reportparse.__version__) is None
-    with pytest.raises(cluster.ClusterError, match="atomic rename"):
+    with pytest.raises(cluster.ClusterError, match="原子重命名"):
         cluster.prepare(["x.pdf"], "s3://bucket/out")
 
 

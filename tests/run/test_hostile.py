@@ -123,7 +123,7 @@ def test_gbk_file_name_is_parsed_shown_readably_and_found_again(tmp_path):
     assert docs.loc[f"{src}/2024年度绩效自评报告.pdf", "path_bytes"] == raw  # open() finds it by these
     assert f"{src}/bad-\\xff\\xfe.pdf" in docs.index and "bad-\\xff\\xfe.pdf" in r.stdout
     again = run("ingest", src, "--out", out, "--no-ocr", "--jobs", "1")
-    assert "parsed 0, skipped 2" in again.stdout
+    assert "解析 0 个，跳过 2 个" in again.stdout
 
 
 def test_one_file_one_row_however_spelled_and_copies_recorded(tmp_path):
@@ -133,12 +133,12 @@ def test_one_file_one_row_however_spelled_and_copies_recorded(tmp_path):
     shutil.copy(GOOD, src / "b.pdf")  # same content, two names: parsed once
     r = run("ingest", "in/a.pdf", f"{src}/./a.pdf", src, "--out", out, "--no-ocr", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "parsed 1, skipped 1" in r.stdout
+    assert "解析 1 个，跳过 1 个" in r.stdout
     docs = docs_of(out)
     assert len(docs) == 1 and docs.paths[0].split("\n") == [str(src / "a.pdf"), str(src / "b.pdf")]
     shutil.copy(GOOD, src / "c.pdf")  # a copy after the fact: no parse, but its path is recorded
     r = run("ingest", src / "c.pdf", "--out", out, "--no-ocr")
-    assert "parsed 0, skipped 1" in r.stdout
+    assert "解析 0 个，跳过 1 个" in r.stdout
     docs = docs_of(out)
     assert len(docs) == 1 and docs.paths[0].split("\n")[-1] == str(src / "c.pdf")
 
@@ -232,7 +232,7 @@ def test_worker_over_its_memory_limit_fails_the_file_and_the_next_run_retries(tm
     if r.returncode == 1:
         row = docs_of(out).iloc[0]
         assert row.status == "failed" and row.failure == "transient"
-        assert "300 MB 的 --memory-limit" in row.error or "内存" in row.error
+        assert "300 MB 的 --memory-limit" in row.error or "内存不足" in row.error
     else:
         assert r.stderr.startswith("reportparse: ") and "--memory-limit" in r.stderr
     r = run("ingest", src, "--out", out, "--no-ocr", "--jobs", "1")
@@ -264,7 +264,7 @@ def test_permanent_failure_is_kept_until_retry_failed(tmp_path):
     (src / "page.pdf").write_bytes(b"<!doctype html><html>404</html>")
     assert run("ingest", src, "--out", out).returncode == 1
     r = run("ingest", src, "--out", out)
-    assert r.returncode == 0 and "parsed 0, skipped 1" in r.stdout
+    assert r.returncode == 0 and "解析 0 个，跳过 1 个" in r.stdout
     r = run("ingest", src, "--out", out, "--retry-failed")
     docs = docs_of(out)
     assert r.returncode == 1 and "parsed 1" in r.stdout and len(docs) == 1 and docs.attempts[0] == 2
