@@ -47,3 +47,10 @@ def test_the_technical_cause_keeps_type_and_message():
     assert messages.cause(ValueError("bad xref")) == "ValueError: bad xref"
     assert messages.cause(MemoryError()) == "MemoryError"
     assert messages.say("internal_error", cause=messages.cause(KeyError("x"))).endswith("（KeyError: 'x'）")
+
+
+def test_an_export_refusal_is_worded_in_chinese(tmp_path):
+    from reportparse.store import export
+    (tmp_path / "f").write_text("")
+    with pytest.raises(export.ExportError, match="：是一个文件；--csv 需要一个文件夹$"):
+        export.to_csv({}, tmp_path / "f")

@@ -103,6 +103,9 @@ TEXT: dict[str, str] = {
     "is_a_file": "{out}：是一个文件，不是 reportparse 的输出文件夹",
     "not_output": "{out}：不是 reportparse 的输出（没有 documents/ 文件夹）；请先运行 `reportparse ingest`",
     "cannot_read_output": "{out}：无法读取输出（{cause}）",
+    "export_needs_openpyxl": "--xlsx 需要 openpyxl：pip install 'reportparse[excel]'",
+    "export_too_many_rows": "{table} 表有 {rows} 行，超过一个 Excel 工作表能容纳的行数；请改用 --csv",
+    "export_csv_is_file": "{folder}：是一个文件；--csv 需要一个文件夹",
     "cannot_read_or_write": "无法读写文件，请检查路径和权限（{why}）",
     # the CLI's summary of a batch
     "summary": "文件 {files} 个：解析 {parsed} 个，跳过 {skipped} 个（已在 {out} 中）；共 {pages} 页；用时 {seconds} 秒",

@@ -267,7 +267,7 @@ def test_permanent_failure_is_kept_until_retry_failed(tmp_path):
     assert r.returncode == 0 and "解析 0 个，跳过 1 个" in r.stdout
     r = run("ingest", src, "--out", out, "--retry-failed")
     docs = docs_of(out)
-    assert r.returncode == 1 and "parsed 1" in r.stdout and len(docs) == 1 and docs.attempts[0] == 2
+    assert r.returncode == 1 and "解析 1 个" in r.stdout and len(docs) == 1 and docs.attempts[0] == 2
 
 
 def test_one_documents_row_per_doc_id_across_partitions(tmp_path):
