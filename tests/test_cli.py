@@ -22,14 +22,14 @@ def test_ingest_prints_summary_and_failures(tmp_path):
     r = run("ingest", str(SAMPLES / "wenlv-2024.pdf"), str(SAMPLES / "broken"), "--out", str(out), "--jobs", "2", "--no-ocr",
             check=False)
     assert r.returncode == 1  # it ran, and some files failed
-    assert "files 5: parsed 5, skipped 0" in r.stdout
-    assert re.search(r"rows: documents 5, sections \d+, measures 16,", r.stdout)
-    assert r.stdout.count("FAILED") == 3 and "empty file" in r.stdout
+    assert "文件 5 个：解析 5 个，跳过 0 个" in r.stdout
+    assert re.search(r"行数：documents 5，sections \d+，measures 16，", r.stdout)
+    assert r.stdout.count("FAILED") == 3 and "空文件（0 字节）" in r.stdout
     assert r.stdout.count("PARTIAL") == 1 and "truncated-tail.pdf" in r.stdout
     for table in ("documents", "sections", "measures", "amounts", "items", "checks"):
         assert len(pd.read_parquet(out / table).columns) >= 4
     again = run("ingest", str(SAMPLES / "wenlv-2024.pdf"), "--out", str(out), "--no-ocr")
-    assert "parsed 0, skipped 1" in again.stdout
+    assert "解析 0 个，跳过 1 个" in again.stdout
 
 
 def test_check_command_lists_failures_first_and_fails_on_request(samples_out):
@@ -45,6 +45,9 @@ def test_check_command_lists_failures_first_and_fails_on_request(samples_out):
     rank = [0 if "解析失败" in h or "不一致 0，" not in h else 1 if "部分解析" in h or "需复核 0，" not in h else 2
             for h in heads]
     assert rank == sorted(rank) and rank[0] == 0
+    # a failed or partial file's reason is read in Chinese, its technical cause in brackets
+    assert "  解析失败：空文件（0 字节）：" in r.stdout and "  解析失败：PDF 已加密：" in r.stdout
+    assert re.search(r"^  部分解析：PDF 文件已损坏（PDFSyntaxError: [^）]+）：", r.stdout, flags=re.M)
 
 
 def test_check_closing_summary_counts_files_and_checks_by_id(samples_out):
@@ -91,10 +94,10 @@ def test_check_fail_on_counts_documents_that_failed_to_parse(tmp_path):
 
 def test_check_on_a_folder_without_output_says_so(tmp_path):
     r = run("check", str(tmp_path), check=False)
-    assert r.returncode == 2 and r.stderr.startswith("reportparse: ") and "run `reportparse ingest` first" in r.stderr
+    assert r.returncode == 2 and r.stderr.startswith("reportparse: ") and "请先运行 `reportparse ingest`" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     r = run("check", str(tmp_path / "typo"), check=False)
-    assert r.returncode == 2 and "no such folder" in r.stderr
+    assert r.returncode == 2 and "没有这个文件夹" in r.stderr
 
 
 def test_plain_reportparse_prints_help_and_bad_options_are_one_line(tmp_path):

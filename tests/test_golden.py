@@ -68,4 +68,4 @@ def test_scanned_sample_without_ocr_fails_and_says_why(samples_out):
     import reportparse
     docs = reportparse.load(samples_out)["documents"]
     row = docs[docs.source.str.endswith("wenlv-2024-scanned-p1.pdf")].iloc[0]
-    assert row.status == "failed" and row.ocr_pages == 0 and "OCR is turned off" in row.error
+    assert row.status == "failed" and row.ocr_pages == 0 and "OCR 已关闭" in row.error

@@ -136,5 +136,5 @@ def test_review_command_writes_the_site_and_refuses_a_folder_without_output(samp
     assert r.returncode == 0 and "documents; page images" in r.stdout
     assert (tmp_path / "site" / "index.html").is_file()
     r = run(str(tmp_path / "nothing"), "--out", str(tmp_path / "site2"))
-    assert r.returncode == 2 and "run `reportparse ingest" in r.stderr and r.stderr.startswith("reportparse: ")
+    assert r.returncode == 2 and "请先运行 `reportparse ingest" in r.stderr and r.stderr.startswith("reportparse: ")
     assert not (tmp_path / "site2").exists()

@@ -13,6 +13,7 @@ import argparse
 import os
 import sys
 
+from reportparse.messages import cause, say
 from reportparse.store.schema import TABLES as TABLE_NAMES
 
 from . import __version__
@@ -119,12 +120,11 @@ def _ingest(a: argparse.Namespace) -> int:
                    scheduler=a.scheduler)
     except (FileNotFoundError, CannotRun) as e:
         return _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
-    print(f"files {s.files}: parsed {s.parsed}, skipped {s.skipped} (already in {display(a.out)}); pages {s.pages}; "
-          f"{s.seconds:.1f} s")
+    print(say("summary", files=s.files, parsed=s.parsed, skipped=s.skipped, out=display(a.out), pages=s.pages,
+              seconds=f"{s.seconds:.1f}"))
     if s.retried:
-        print(f"retried {s.retried} file(s) that had failed before (timeout, worker killed, out of memory, "
-              f"internal error{', --retry-failed' if a.retry_failed else ''})")
-    print("rows: " + ", ".join(f"{k} {v}" for k, v in s.rows.items()))
+        print(say("retried", n=s.retried, forced="、--retry-failed" if a.retry_failed else ""))
+    print(say("rows", counts="，".join(f"{k} {v}" for k, v in s.rows.items())))
     for path, err in s.failures:
         print(f"FAILED  {path}: {err}")
     for path, err in s.partial:
@@ -145,7 +145,7 @@ def _check(a: argparse.Namespace) -> int:
     except NotOutputError as e:
         return fail(str(e))
     except (OSError, ValueError) as e:  # a damaged part file (pyarrow's errors are ValueErrors)
-        return fail(f"{a.out}: cannot read the output ({type(e).__name__}: {e})")
+        return fail(say("cannot_read_output", out=a.out, cause=cause(e)))
     render = {"text": lambda r: audit.text(r, a.all), "json": audit.as_json, "csv": audit.as_csv}[a.format]
     sys.stdout.write(render(report))
     limit = {"fail": 0, "warn": 1, "never": -1}[a.fail_on]
@@ -183,9 +183,9 @@ def _export(a: argparse.Namespace) -> int:
     except (NotOutputError, export.ExportError) as e:
         return fail(str(e))
     except OSError as e:
-        return fail(f"cannot read or write: {e.strerror or e}: {e.filename or ''}".rstrip(": "))
+        return fail(say("cannot_read_or_write", why=f"{e.strerror or e}: {e.filename or ''}".rstrip(": ")))
     except ValueError as e:  # a damaged part file
-        return fail(f"{a.out}: cannot read the output ({type(e).__name__}: {e})")
+        return fail(say("cannot_read_output", out=a.out, cause=cause(e)))
     return 0
 
 

@@ -100,9 +100,9 @@ def test_page_number_lines(text, is_number):
 
 
 @pytest.mark.parametrize("name,needle", [
-    ("broken/empty.pdf", "empty file"),
-    ("broken/html-saved-as.pdf", "HTML page"),
-    ("encrypted/user-password.pdf", "encrypted PDF"),
+    ("broken/empty.pdf", "空文件（0 字节）"),
+    ("broken/html-saved-as.pdf", "不是 PDF 文件：该文件是一个 HTML 网页"),
+    ("encrypted/user-password.pdf", "PDF 已加密.*--password"),
 ])
 def test_bad_inputs_raise_actionable_errors(name, needle):
     with pytest.raises(errors.ExtractError, match=needle):
@@ -140,7 +140,7 @@ def test_settings_validate():
 
 def test_garbled_cid_text_layer_is_detected():
     ex = extract.extract(SAMPLES / "damaged" / "wenlv-2024-cid-garbled.pdf", Settings(ocr=False))
-    assert ex.errors and all("garbled text layer" in e for e in ex.errors)
+    assert ex.errors and all("文字层乱码" in e for e in ex.errors)
     assert not any(p.lines for p in ex.pages)  # never regex numbers out of (cid:N) junk
 
 
@@ -156,14 +156,14 @@ def test_garbled_cid_text_layer_is_ocred():
 def test_truncated_file_is_rebuilt_and_marked_partial():
     from reportparse import parse_pdf
     r = parse_pdf(SAMPLES / "broken" / "truncated-tail.pdf", {"ocr": False})
-    assert r.status == "partial" and "cross-reference table was rebuilt" in r.error
+    assert r.status == "partial" and "已重建交叉引用表" in r.error
     assert r.document.organization == "佛山市顺德区文化广电旅游体育局" and len(r.measures) == 8
 
 
 def test_truncated_file_whose_pages_lost_their_content_fails():
     from reportparse import parse_pdf
     r = parse_pdf(SAMPLES / "broken" / "truncated.pdf", {"ocr": False})
-    assert r.status == "failed" and "truncated" in r.error
+    assert r.status == "failed" and "文件被截断" in r.error
 
 
 def test_blank_line_gap_starts_a_paragraph_without_indent():
@@ -191,7 +191,7 @@ def test_scan_under_a_digital_header_line_is_ocred():
 
 def test_scan_under_a_digital_header_line_is_not_taken_for_a_text_page():
     ex = extract.extract(SAMPLES / "scanned" / "wenlv-2024-mixed-p1.pdf", Settings(ocr=False))
-    assert "scanned page under a few lines of text" in ex.errors[0]
+    assert "扫描页上只有几行文字" in ex.errors[0]
 
 
 def test_page_shown_turned_is_read_in_its_own_frame():
@@ -253,11 +253,11 @@ def test_vector_chart_page_skips_table_finding_and_says_so(tmp_path):
     c.showPage()
     c.save()
     ex = extract.extract(path, Settings(ocr=False))
-    assert ex.errors == [] and "more than the table finder is given" in ex.notes[0]  # a remark, nothing lost
+    assert ex.errors == [] and "超过了表格查找的上限" in ex.notes[0]  # a remark, nothing lost
     assert ex.pages[0].lines[0].text.startswith("Chart page")
     from reportparse import parse_pdf
     r = parse_pdf(path, {"ocr": False})
-    assert r.status == "ok" and r.error is None and "table search skipped" in r.document.notes[0]
+    assert r.status == "ok" and r.error is None and "跳过表格查找" in r.document.notes[0]
 
 
 @pytest.mark.ocr

@@ -183,7 +183,7 @@ def test_font_pdfminer_cannot_map_keeps_cid_placeholders():
         assert "(cid:" in "".join(c["text"] for c in page.chars) and page.engine == "pdfplumber"
         doc.close()
     ex = extract.extract(path, Settings(ocr=False))
-    assert "garbled text layer" in (ex.pages[0].note or "")
+    assert "文字层乱码" in (ex.pages[0].note or "")
 
 
 @pytest.mark.parametrize("name", ["wenlv-2024.pdf", "weijian-project-2023.pdf", "jiaoyu-project-2024.pdf",

@@ -32,7 +32,7 @@ def test_the_sample_really_has_unmapped_headings_and_a_good_body():
 
 def test_without_ocr_the_headings_are_left_out_and_the_document_is_partial():
     r = parse_pdf(SAMPLE, {"ocr": False})
-    assert r.status == "partial" and "font without a Unicode map left unread" in r.error
+    assert r.status == "partial" and "字体没有 Unicode 映射" in r.error and "这些行未读取" in r.error
     text = " ".join(s.heading + s.text for s in r.sections)
     assert "(cid:" not in text and "ƒ" not in text
     assert len(r.sections) < len(parse_pdf(SAMPLES / "wenlv-2024.pdf", {"ocr": False}).sections)
@@ -45,7 +45,7 @@ def test_with_ocr_the_outline_is_the_clean_reports():
     clean = parse_pdf(SAMPLES / "wenlv-2024.pdf", {"ocr": False})
     assert r.status == "ok" and r.ocr_pages == 0  # the body kept its text layer
     assert _outline(r) == _outline(clean)
-    assert any("read by OCR" in n for n in r.document.notes)
+    assert any("已用 OCR 读取" in n for n in r.document.notes)
     assert [(m.indicator, m.actual_value) for m in r.measures] == [(m.indicator, m.actual_value) for m in clean.measures]
 
 
@@ -63,5 +63,5 @@ def test_which_fonts_count_as_unmapped():
 
 def test_a_failing_ocr_loses_the_lines_not_the_page():
     r = parse_pdf(SAMPLE, {"tesseract": "/bin/false", "ocr_engine": "tesseract"})  # exits 1: "tesseract failed"
-    assert r.status == "partial" and "their OCR failed" in r.error
+    assert r.status == "partial" and "对这些行的 OCR 失败（RuntimeError: tesseract 运行失败" in r.error
     assert r.page_count == 2 and r.measures  # the body of both pages is still read

@@ -92,7 +92,7 @@ def test_a_file_over_the_time_limit_fails_alone(tmp_path):
     s = batch.ingest([str(src)], str(out), {"ocr": False, "timeout": 0.001}, jobs=2, progress=False)
     docs = load(out)["documents"]
     assert len(docs) == 4 and (docs.status == "failed").all()
-    assert docs.error.str.contains("timed out: no page finished within").all()
+    assert docs.error.str.contains("超时：0.001 秒内没有一页解析完成").all()
     assert len(s.failures) == 4
 
 
@@ -117,7 +117,7 @@ def test_unreadable_file_gets_a_failed_row_and_the_batch_goes_on(tmp_path):
     s = batch.ingest([str(src)], str(out), {"ocr": False}, jobs=1, progress=False)
     docs = load(out)["documents"].set_index("source")
     assert s.parsed == 2 and docs.loc[str(src / "good.pdf"), "status"] == "ok"
-    assert "cannot read the file" in docs.loc[str(src / "locked.pdf"), "error"]
+    assert "无法读取该文件" in docs.loc[str(src / "locked.pdf"), "error"]
 
 
 def _workers_of(pid):
@@ -175,7 +175,7 @@ def test_kill_9_of_the_parent_alone_kills_its_workers_and_the_rerun_equals_an_un
         time.sleep(0.05)
     assert not any(_alive(w) for w in workers), "a worker outlived its parent"
     mid = load(killed)
-    assert not mid["documents"].error.fillna("").str.contains("internal error|timed out|died").any()
+    assert not mid["documents"].error.fillna("").str.contains("内部错误|超时|退出").any()
     s = batch.ingest([str(src)], str(killed), {"ocr": False}, jobs=2, progress=False)
     assert s.retried == 0 and s.skipped == len(mid["documents"])
     a, b = tables(clean), tables(killed)
@@ -198,7 +198,7 @@ def test_a_killed_worker_gives_a_transient_row_that_the_next_run_redoes(tmp_path
     docs = load(out)["documents"]
     if (docs.status == "failed").any():  # the kill landed while a file was being parsed
         row = docs[docs.status == "failed"].iloc[0]
-        assert "killed by signal SIGKILL" in row.error and row.failure == "transient" and "None" not in row.error
+        assert "被信号 SIGKILL 终止" in row.error and row.failure == "transient" and "None" not in row.error
         assert p.returncode == 1
     s = batch.ingest([str(src)], str(out), {"ocr": False}, jobs=1, progress=False)
     docs = load(out)["documents"]

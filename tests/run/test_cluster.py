@@ -154,7 +154,7 @@ def test_a_file_that_kills_its_worker_gets_a_failed_row(dask_cluster, tmp_path):
         c.scheduler.allowed_failures = allowed
     docs = load(tmp_path / "out")["documents"]
     assert len(docs) == 1 and docs.status[0] == "failed"
-    assert docs.error[0].startswith("given up after the worker parsing it died 1 time(s)")
+    assert docs.error[0].startswith("已放弃：解析该文件的 worker 崩溃了 1 次")
     assert box["summary"].failures and len(load(tmp_path / "out")["sections"]) == 0
     client.wait_for_workers(2, timeout=60)
 
@@ -171,7 +171,7 @@ def test_a_parse_child_killed_mid_file_fails_only_that_file(dask_cluster, tmp_pa
     docs = load(tmp_path / "out")["documents"].set_index("source")
     assert len(docs) == 5
     assert docs.loc[str(victim), "status"] == "failed"
-    assert "parser process died" in docs.loc[str(victim), "error"]
+    assert "解析进程在读取该文件时退出" in docs.loc[str(victim), "error"]
     assert (docs.drop(index=str(victim)).status == "ok").all()
 
 
@@ -182,7 +182,7 @@ def test_the_per_page_time_limit_holds_on_the_cluster(dask_cluster, tmp_path):
                      scheduler=c.scheduler_address)
     docs = load(tmp_path / "out")["documents"]
     assert len(docs) == 4 and (docs.status == "failed").all() and len(s.failures) == 4
-    assert docs.error.str.contains("timed out: no page finished within").all()
+    assert docs.error.str.contains("超时：0.001 秒内没有一页解析完成").all()
 
 
 def test_cli_scheduler_option(dask_cluster, tmp_path):
@@ -192,17 +192,17 @@ def test_cli_scheduler_option(dask_cluster, tmp_path):
            "--no-ocr", "--scheduler", c.scheduler_address]
     r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
-    assert "files 1: parsed 1, skipped 0" in r.stdout and "pages/s" in r.stderr
+    assert "文件 1 个：解析 1 个，跳过 0 个" in r.stdout and "pages/s" in r.stderr
     assert load(out)["documents"].status.tolist() == ["ok"]
 
 
 def test_workers_that_cannot_see_the_output_are_refused_before_anything_runs(tmp_path):
     import reportparse
-    assert "cannot write to" in cluster._check_worker(str(tmp_path / "missing"), None, reportparse.__version__)
-    assert "cannot read" in cluster._check_worker(str(tmp_path), str(tmp_path / "x.pdf"), reportparse.__version__)
-    assert "install the same version" in cluster._check_worker(str(tmp_path), None, "0.0.0-other")
+    assert "无法写入" in cluster._check_worker(str(tmp_path / "missing"), None, reportparse.__version__)
+    assert "无法读取" in cluster._check_worker(str(tmp_path), str(tmp_path / "x.pdf"), reportparse.__version__)
+    assert "请在所有机器上安装同一版本" in cluster._check_worker(str(tmp_path), None, "0.0.0-other")
     assert cluster._check_worker(str(tmp_path), None, reportparse.__version__) is None
-    with pytest.raises(cluster.ClusterError, match="atomic rename"):
+    with pytest.raises(cluster.ClusterError, match="原子重命名"):
         cluster.prepare(["x.pdf"], "s3://bucket/out")
 
 

@@ -88,19 +88,19 @@ def test_fifo_folder_named_pdf_and_dangling_link_get_failed_rows_without_blockin
     docs = docs_of(out).set_index("source")
     assert len(docs) == 4 and docs.index.is_unique
     assert docs.loc[str(src / "good.pdf"), "status"] == "ok"
-    assert "named pipe (FIFO)" in docs.loc[str(src / "pipe.pdf"), "error"]
-    assert "a folder" in docs.loc[str(src / "folder.pdf"), "error"]
-    assert "cannot read the file" in docs.loc[str(src / "dangling.pdf"), "error"]
+    assert "命名管道（FIFO）" in docs.loc[str(src / "pipe.pdf"), "error"]
+    assert "该路径是文件夹" in docs.loc[str(src / "folder.pdf"), "error"]
+    assert "无法读取该文件" in docs.loc[str(src / "dangling.pdf"), "error"]
     assert docs.loc[str(src / "pipe.pdf"), "failure"] == "permanent"
     assert docs.loc[str(src / "dangling.pdf"), "failure"] == "transient"
 
 
 def test_file_hash_refuses_special_files_without_opening_them(tmp_path):
     os.mkfifo(tmp_path / "p")
-    with pytest.raises(files.NotRegular, match="named pipe"):
+    with pytest.raises(files.NotRegular, match="命名管道"):
         files.file_hash(str(tmp_path / "p"))
     if os.path.exists("/dev/zero"):  # reading it would never end
-        with pytest.raises(files.NotRegular, match="character device"):
+        with pytest.raises(files.NotRegular, match="字符设备"):
             files.file_hash("/dev/zero")
 
 
@@ -123,7 +123,7 @@ def test_gbk_file_name_is_parsed_shown_readably_and_found_again(tmp_path):
     assert docs.loc[f"{src}/2024年度绩效自评报告.pdf", "path_bytes"] == raw  # open() finds it by these
     assert f"{src}/bad-\\xff\\xfe.pdf" in docs.index and "bad-\\xff\\xfe.pdf" in r.stdout
     again = run("ingest", src, "--out", out, "--no-ocr", "--jobs", "1")
-    assert "parsed 0, skipped 2" in again.stdout
+    assert "解析 0 个，跳过 2 个" in again.stdout
 
 
 def test_one_file_one_row_however_spelled_and_copies_recorded(tmp_path):
@@ -133,12 +133,12 @@ def test_one_file_one_row_however_spelled_and_copies_recorded(tmp_path):
     shutil.copy(GOOD, src / "b.pdf")  # same content, two names: parsed once
     r = run("ingest", "in/a.pdf", f"{src}/./a.pdf", src, "--out", out, "--no-ocr", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "parsed 1, skipped 1" in r.stdout
+    assert "解析 1 个，跳过 1 个" in r.stdout
     docs = docs_of(out)
     assert len(docs) == 1 and docs.paths[0].split("\n") == [str(src / "a.pdf"), str(src / "b.pdf")]
     shutil.copy(GOOD, src / "c.pdf")  # a copy after the fact: no parse, but its path is recorded
     r = run("ingest", src / "c.pdf", "--out", out, "--no-ocr")
-    assert "parsed 0, skipped 1" in r.stdout
+    assert "解析 0 个，跳过 1 个" in r.stdout
     docs = docs_of(out)
     assert len(docs) == 1 and docs.paths[0].split("\n")[-1] == str(src / "c.pdf")
 
@@ -162,7 +162,7 @@ def test_path_longer_than_path_max_gets_a_row(tmp_path):
     docs = docs_of(out)
     assert len(docs) == 2 and s.parsed == 2
     long_row = docs[docs.source != str(src / "good.pdf")].iloc[0]
-    assert long_row.status == "failed" and "longer than the system allows" in long_row.error
+    assert long_row.status == "failed" and "路径超过系统允许的长度" in long_row.error
 
 
 # ---------------------------------------------------------------- memory
@@ -184,7 +184,7 @@ def test_huge_page_is_too_large_and_the_batch_goes_on(tmp_path, fake_tesseract):
     s = batch.ingest([str(src)], str(out), {**fake_tesseract, "timeout": 60}, jobs=1, progress=False)
     docs = docs_of(out).set_index("source")
     row = docs.loc[str(src / "huge.pdf")]
-    assert row.status == "failed" and "too large" in row.error and "Mpx" in row.error
+    assert row.status == "failed" and "页面过大" in row.error and "Mpx" in row.error
     assert row.failure == "permanent"
     assert docs.loc[str(src / "good.pdf"), "status"] == "ok" and s.parsed == 2
 
@@ -193,7 +193,7 @@ def test_image_over_the_pixel_cap_is_refused_before_decoding(tmp_path, fake_tess
     f = tmp_path / "bigimage.pdf"
     f.write_bytes(pdf(one_page(b"q 595 0 0 842 0 0 cm /Im1 Do Q", xobject=gray_image(2000))))
     r = parse_pdf(f, {**fake_tesseract, "max_pixels": 1_000_000})
-    assert r.status == "failed" and "2000×2000 px image" in r.error
+    assert r.status == "failed" and "2000×2000 像素的图片" in r.error
 
 
 def test_deflate_bomb_is_capped_and_peak_memory_stays_low(tmp_path):
@@ -210,7 +210,7 @@ def test_deflate_bomb_is_capped_and_peak_memory_stays_low(tmp_path):
     r = run("ingest", f.parent, "--out", tmp_path / "out", "--no-ocr", "--jobs", "1", "--timeout", "60")
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     docs = docs_of(tmp_path / "out")
-    assert r.returncode == 1 and docs.status[0] == "failed" and "inflates past 64 MB" in docs.error[0]
+    assert r.returncode == 1 and docs.status[0] == "failed" and "解压后超过 64 MB" in docs.error[0]
     if before < (2 << 20):  # kB; an earlier child of this test process may have been bigger
         assert peak_mb < 2048
 
@@ -219,7 +219,7 @@ def test_huge_content_stream_is_too_large(tmp_path):
     f = tmp_path / "big.pdf"
     f.write_bytes(pdf(one_page(TEXT + b"\n" + TEXT * 300)))
     r = parse_pdf(f, {"max_content_bytes": 10_000})
-    assert r.status == "failed" and "content streams are" in r.error and "too large" in r.error
+    assert r.status == "failed" and "内容流共" in r.error and "页面过大" in r.error
     assert parse_pdf(f).status == "ok"  # under the default cap it is just text
 
 
@@ -232,7 +232,7 @@ def test_worker_over_its_memory_limit_fails_the_file_and_the_next_run_retries(tm
     if r.returncode == 1:
         row = docs_of(out).iloc[0]
         assert row.status == "failed" and row.failure == "transient"
-        assert "300 MB --memory-limit" in row.error or "out of memory" in row.error
+        assert "300 MB 的 --memory-limit" in row.error or "内存不足" in row.error
     else:
         assert r.stderr.startswith("reportparse: ") and "--memory-limit" in r.stderr
     r = run("ingest", src, "--out", out, "--no-ocr", "--jobs", "1")
@@ -250,7 +250,7 @@ def test_transient_failure_is_retried_and_force_keeps_one_row(tmp_path):
     docs = docs_of(out)
     assert s.failures and docs.failure[0] == "transient" and docs.fiscal_year.isna()[0]
     r = run("ingest", src, "--out", out, "--no-ocr")
-    assert r.returncode == 0 and "retried 1 file(s)" in r.stdout
+    assert r.returncode == 0 and "重试了 1 个" in r.stdout
     docs = docs_of(out)
     assert len(docs) == 1 and docs.status[0] == "ok" and docs.attempts[0] == 2
     assert docs.fiscal_year[0] == 2024  # moved partition: the year=0 row is gone
@@ -264,10 +264,10 @@ def test_permanent_failure_is_kept_until_retry_failed(tmp_path):
     (src / "page.pdf").write_bytes(b"<!doctype html><html>404</html>")
     assert run("ingest", src, "--out", out).returncode == 1
     r = run("ingest", src, "--out", out)
-    assert r.returncode == 0 and "parsed 0, skipped 1" in r.stdout
+    assert r.returncode == 0 and "解析 0 个，跳过 1 个" in r.stdout
     r = run("ingest", src, "--out", out, "--retry-failed")
     docs = docs_of(out)
-    assert r.returncode == 1 and "parsed 1" in r.stdout and len(docs) == 1 and docs.attempts[0] == 2
+    assert r.returncode == 1 and "解析 1 个" in r.stdout and len(docs) == 1 and docs.attempts[0] == 2
 
 
 def test_one_documents_row_per_doc_id_across_partitions(tmp_path):
@@ -290,16 +290,16 @@ def test_bad_timeout_is_one_line_and_exit_2(tmp_path, value):
 
 def test_missing_path_and_no_pdfs_are_one_line_and_exit_2(tmp_path):
     r = run("ingest", GOOD, tmp_path / "missing.pdf", "--out", tmp_path / "out")
-    assert r.returncode == 2 and r.stderr == f"reportparse: no such file or folder: {tmp_path / 'missing.pdf'}\n"
+    assert r.returncode == 2 and r.stderr == f"reportparse: 没有这个文件或文件夹：{tmp_path / 'missing.pdf'}\n"
     (tmp_path / "empty").mkdir()
     r = run("ingest", tmp_path / "empty", "--out", tmp_path / "out")
-    assert r.returncode == 2 and r.stderr.startswith("reportparse: no PDF files found")
+    assert r.returncode == 2 and r.stderr.startswith("reportparse: 没有找到 PDF 文件")
 
 
 def test_unwritable_output_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "file").write_text("x")
     r = run("ingest", GOOD, "--out", tmp_path / "file" / "out", "--no-ocr")
-    assert r.returncode == 2 and r.stderr.startswith("reportparse: cannot write to") and r.stderr.count("\n") == 1
+    assert r.returncode == 2 and r.stderr.startswith("reportparse: 无法写入") and r.stderr.count("\n") == 1
 
 
 def test_disk_full_in_a_worker_stops_the_batch_with_exit_2(tmp_path):
@@ -307,7 +307,7 @@ def test_disk_full_in_a_worker_stops_the_batch_with_exit_2(tmp_path):
     def small_files():
         resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
     r = run("ingest", GOOD, "--out", tmp_path / "out", "--no-ocr", "--jobs", "1", preexec_fn=small_files)
-    assert r.returncode == 2 and r.stderr.startswith("reportparse: cannot write to")
+    assert r.returncode == 2 and r.stderr.startswith("reportparse: 无法写入")
     assert "Traceback" not in r.stderr and r.stderr.count("\n") == 1
 
 
@@ -320,7 +320,7 @@ def test_disk_full_in_the_parent_is_exit_2(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(pyarrow.parquet, "write_table", full)
     rc = cli.main(["ingest", str(tmp_path / "pipe.pdf"), "--out", str(tmp_path / "out"), "--quiet"])
     err = capsys.readouterr().err
-    assert rc == 2 and err == f"reportparse: cannot write to {tmp_path / 'out'}: No space left on device\n"
+    assert rc == 2 and err == f"reportparse: 无法写入 {tmp_path / 'out'}：No space left on device\n"
 
 
 def test_second_writer_is_refused_and_never_sweeps_the_first(tmp_path):
@@ -332,7 +332,7 @@ def test_second_writer_is_refused_and_never_sweeps_the_first(tmp_path):
     with write.lock(out):
         t0 = time.time()
         r = run("ingest", GOOD, "--out", out, "--no-ocr")
-        assert r.returncode == 2 and "another ingest (pid" in r.stderr and time.time() - t0 < 60
+        assert r.returncode == 2 and "另一个 ingest（pid" in r.stderr and time.time() - t0 < 60
         assert inflight.exists()
     assert run("ingest", GOOD, "--out", out, "--no-ocr").returncode == 0
     assert not inflight.exists()  # swept by the run that holds the lock, once the other is gone
@@ -372,7 +372,7 @@ def test_damaged_xref_with_its_end_intact_is_not_called_truncated(tmp_path):
     rep = parse_pdf(f, {"ocr": False})
     assert rep.status in ("partial", "ok")
     if rep.error:
-        assert "truncated" not in rep.error
+        assert "文件被截断" not in rep.error
 
 
 # ---------------------------------------------------------------- time limits
@@ -388,7 +388,7 @@ def test_parse_pdf_time_limit(tmp_path):
     f.write_bytes(pdf(objs))
     t0 = time.time()
     rep = parse_pdf(f, {"ocr": False, "time_limit": 0.5})
-    assert rep.status == "failed" and "time limit (0.5 s)" in rep.error and time.time() - t0 < 30
+    assert rep.status == "failed" and "时间上限（0.5 秒）" in rep.error and time.time() - t0 < 30
 
 
 def test_timeout_counts_from_the_worker_being_ready(tmp_path):

@@ -64,12 +64,12 @@ def test_a_table_part_exists_only_where_the_document_has_rows(samples_out):
 # --- load() fails loudly ---
 
 def test_load_refuses_a_folder_that_is_not_output(tmp_path):
-    with pytest.raises(NotOutputError, match="no such folder"):
+    with pytest.raises(NotOutputError, match="没有这个文件夹"):
         load(tmp_path / "typo")
-    with pytest.raises(NotOutputError, match="no documents/ folder"):
+    with pytest.raises(NotOutputError, match="没有 documents/ 文件夹"):
         load(tmp_path)
     (tmp_path / "f").write_text("x")
-    with pytest.raises(NotOutputError, match="is a file"):
+    with pytest.raises(NotOutputError, match="是一个文件"):
         load(tmp_path / "f")
     import reportparse
     with pytest.raises(ValueError):
@@ -180,7 +180,7 @@ def test_blank_render_with_a_text_layer_is_named():
     white = Image.new("L", (50, 50), 255)
     chars = [{"text": "预", "fontname": "ABCDEF+SimSun"}] * 40
     why = blank_render(white, chars)
-    assert why and "40 characters" in why and "SimSun" in why and "fonts-noto-cjk" in why
+    assert why and "40 个字符" in why and "SimSun" in why and "fonts-noto-cjk" in why
     assert blank_render(white, []) is None  # a blank page that says nothing is just blank
     inked = white.copy()
     inked.putpixel((3, 3), 0)
@@ -204,7 +204,7 @@ def test_a_page_that_renders_blank_makes_the_document_partial(tmp_path):
     c.save()
     import reportparse
     r = reportparse.parse_pdf(pdf, {"ocr": True})
-    assert r.status in ("partial", "failed") and "rendered blank" in (r.error or "")
+    assert r.status in ("partial", "failed") and "渲染结果为空白" in (r.error or "")
 
 
 # --- installs anywhere (slow: builds a wheel) ---

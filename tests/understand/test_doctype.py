@@ -132,4 +132,4 @@ def test_documents_notes_column_is_written(tmp_path):
     c.save()
     ingest([str(pdf.parent)], str(tmp_path / "out"), {"ocr": False}, jobs=1, progress=False)
     row = reportparse.load(tmp_path / "out")["documents"].iloc[0]
-    assert row.status == "ok" and "table search skipped" in row.notes
+    assert row.status == "ok" and "跳过表格查找" in row.notes

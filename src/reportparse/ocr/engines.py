@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 import regex
 
+from reportparse.messages import say
 from reportparse.settings import Settings
 
 # OCR engines put spaces between CJK glyphs and before punctuation; only spaces inside
@@ -157,7 +158,7 @@ class TesseractEngine:
             env = dict(os.environ, OMP_THREAD_LIMIT=str(s.ocr_threads)) if s.ocr_threads else None
             proc = subprocess.run(args, capture_output=True, text=True, timeout=max(30.0, s.timeout / 2), env=env)
         if proc.returncode != 0:
-            raise RuntimeError(f"tesseract failed: {proc.stderr.strip()[:200]}")
+            raise RuntimeError(say("tesseract_failed", stderr=proc.stderr.strip()[:200] or f"exit code {proc.returncode}"))
         return proc.stdout
 
     def boxes(self, image) -> list[TextBox]:
@@ -217,11 +218,10 @@ def choose(settings: Settings) -> str | None:
 def missing_message(settings: Settings) -> str:
     """What to install when ``choose`` finds nothing."""
     if settings.ocr_engine == "tesseract":
-        return "tesseract is not installed; install it with `apt-get install tesseract-ocr tesseract-ocr-chi-sim`"
+        return say("tesseract_missing")
     if settings.ocr_engine == "rapidocr":
-        return "rapidocr-onnxruntime cannot be loaded; install it with `pip install rapidocr-onnxruntime`"
-    return ("no OCR engine is installed; install `pip install rapidocr-onnxruntime`, or "
-            "`apt-get install tesseract-ocr tesseract-ocr-chi-sim`")
+        return say("rapidocr_missing")
+    return say("ocr_engine_missing")
 
 
 @lru_cache(maxsize=4)

@@ -10,6 +10,7 @@ import numpy as np
 import regex
 from PIL import Image, ImageFilter
 
+from reportparse.messages import say
 from reportparse.model import Line, Table
 from reportparse.ocr import engines as ocr_engines
 from reportparse.ocr import grid as scangrid
@@ -76,9 +77,7 @@ def blank_render(image, chars: list[dict]) -> str | None:
     if not chars or image.getextrema()[0] < 200:
         return None
     fonts = sorted({str(c.get("fontname", "?")).split("+")[-1] for c in chars})[:3]
-    return (f"rendered blank although its text layer has {len(chars)} characters (fonts {', '.join(fonts)}): "
-            "the fonts are probably not embedded and no CJK font is installed; install one "
-            "(`apt-get install fonts-noto-cjk`) and parse again")
+    return say("blank_render", n=len(chars), fonts=", ".join(fonts))
 
 
 def _overlap(b: TextBox, box: tuple[int, int, int, int]) -> float:
@@ -160,11 +159,11 @@ def pixel_cap(page, dpi: int, limit: int) -> None:
     for im in page.images:
         sw, sh = (im.get("srcsize") or (0, 0))[:2]
         if (sw or 0) * (sh or 0) > limit:
-            raise TooLarge(f"it holds a {sw}×{sh} px image, over the {limit / 1e6:.0f} Mpx cap")
+            raise TooLarge(say("image_over_cap", w=sw, h=sh, cap=f"{limit / 1e6:.0f}"))
     w, h = float(page.width) * dpi / 72, float(page.height) * dpi / 72
     if w * h > limit:
-        raise TooLarge(f"rendering it for OCR at {dpi} dpi takes {w * h / 1e6:.0f} Mpx "
-                       f"({float(page.width) / 72:.0f}×{float(page.height) / 72:.0f} in), over the {limit / 1e6:.0f} Mpx cap")
+        raise TooLarge(say("render_over_cap", dpi=dpi, mpx=f"{w * h / 1e6:.0f}", w=f"{float(page.width) / 72:.0f}",
+                           h=f"{float(page.height) / 72:.0f}", cap=f"{limit / 1e6:.0f}"))
 
 
 def ocr_boxes(page, boxes: list[tuple[float, float, float, float]], settings: Settings) -> list[str]:

@@ -22,6 +22,7 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdftypes import PDFStream, resolve1
 
 from reportparse.errors import ExtractError, TimeLimit, TooLarge
+from reportparse.messages import cause as _cause, say
 from reportparse.read import repair
 from reportparse.settings import Settings
 
@@ -33,8 +34,7 @@ class _CappedZlib:
     limit = 64 << 20
 
     def _over(self) -> TooLarge:
-        return TooLarge(f"a compressed stream inflates past {self.limit >> 20} MB (the max_stream_bytes cap): "
-                        "a decompression bomb or an oversized object")
+        return TooLarge(say("stream_cap", mb=self.limit >> 20))
 
     def decompress(self, data: bytes, *args) -> bytes:
         d = zlib.decompressobj()
@@ -80,8 +80,7 @@ def content_guard(page, settings: Settings) -> None:
         if isinstance(s, PDFStream):
             size += len(s.get_data() or b"")
     if size > settings.max_content_bytes:
-        raise TooLarge(f"its content streams are {size >> 20} MB, over the {settings.max_content_bytes >> 20} MB "
-                       "cap (max_content_bytes)")
+        raise TooLarge(say("content_cap", mb=size >> 20, cap=settings.max_content_bytes >> 20))
 
 
 def sniff(path: str | Path) -> None:
@@ -89,16 +88,14 @@ def sniff(path: str | Path) -> None:
     p = Path(path)
     size = p.stat().st_size
     if size == 0:
-        raise ExtractError("empty file (0 bytes): the download or copy failed; fetch the file again")
+        raise ExtractError(say("empty"))
     with open(p, "rb") as f:
         head = f.read(1024)
     if b"%PDF-" not in head:
         low = head.lstrip().lower()
         if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low:
-            raise ExtractError("not a PDF: the file is an HTML page (probably an error page saved "
-                               "as .pdf); download the real report again")
-        raise ExtractError(f"not a PDF: the file does not start with %PDF- (starts with {head[:16]!r}); "
-                           "check that it is the right file")
+            raise ExtractError(say("html"))
+        raise ExtractError(say("not_pdf", head=repr(head[:16])))
 
 
 def open_pdf(path: str | Path, settings: Settings) -> tuple["pdfplumber.PDF", int, list[str]]:
@@ -117,27 +114,22 @@ def open_pdf(path: str | Path, settings: Settings) -> tuple["pdfplumber.PDF", in
         cause = e.__cause__ or (e.args[0] if e.args and isinstance(e.args[0], Exception) else e)
         if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
             raise ExtractError(ENCRYPTED) from e
-        damaged = f"damaged PDF ({type(cause).__name__}: {cause})"
         raw = Path(path).read_bytes()
         rebuilt = repair.rebuild(raw)
         if rebuilt is None:
-            raise ExtractError(f"{damaged}; the file is truncated or corrupt and no page survived: download it "
-                               "again or repair it with `qpdf` or Ghostscript") from e
+            raise ExtractError(say("damaged_lost", cause=_cause(cause))) from e
         data, found = rebuilt
         try:
             pdf = pdfplumber.open(io.BytesIO(data))
             n = len(pdf.pages)
         except Exception as e2:
-            raise ExtractError(f"{damaged}; rebuilding its cross-reference table failed too ({e2}): download "
-                               "it again") from e
-        how = ("its cross-reference table is damaged" if raw.rstrip().endswith(b"%%EOF") else "the file is truncated")
-        errors.append(f"{damaged}: {how}; its cross-reference table was rebuilt and {found} "
-                      "page(s) recovered, those whose content was cut off are empty; download it again for the rest")
+            raise ExtractError(say("damaged_unrebuilt", cause=_cause(cause), rebuild=_cause(e2))) from e
+        how = say("xref_damaged") if raw.rstrip().endswith(b"%%EOF") else say("truncated")
+        errors.append(say("damaged_rebuilt", how=how, found=found, cause=_cause(cause)))
         return pdf, n, errors
 
 
-ENCRYPTED = ("encrypted PDF: it needs a password to open; ask the publisher for an unprotected copy or pass "
-             "the password (--password)")
+ENCRYPTED = say("encrypted")
 
 
 @contextlib.contextmanager
@@ -154,7 +146,7 @@ def time_limit(seconds: float | None) -> Iterator[float | None]:
         return
 
     def expired(signum, frame):
-        raise TimeLimit(f"timed out: the parse took longer than its time limit ({seconds:g} s)")
+        raise TimeLimit(say("time_limit", seconds=f"{seconds:g}"))
     old = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:

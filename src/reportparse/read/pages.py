@@ -20,6 +20,7 @@ import pdfminer.pdftypes
 import pdfplumber
 
 from reportparse.errors import TimeLimit, TooLarge
+from reportparse.messages import SEP, cause, say
 from reportparse.model import Extracted, Line, Page, Table
 from reportparse.ocr import page as ocr
 from reportparse.read import pdfium as pdfium_layer
@@ -66,8 +67,7 @@ def _tables(page, chars: list[dict], number: int, settings: Settings) -> tuple[l
     if not (page.lines or page.rects):
         return [], chars
     if len(page.lines) + 4 * len(page.rects) > MAX_EDGES:
-        raise TableSearchSkipped(f"{len(page.lines)} lines and {len(page.rects)} rectangles (a chart or a map?) "
-                                 f"are more than the table finder is given ({MAX_EDGES} edges)")
+        raise TableSearchSkipped(say("too_many_edges", lines=len(page.lines), rects=len(page.rects), edges=MAX_EDGES))
     tables: list[Table] = []
     taken: set[int] = set()  # chars read into a cell
     found = page.find_tables()
@@ -161,15 +161,15 @@ def _read_unmapped_lines(page, vlines: list[list[dict]], number: int, settings: 
     boxes = [(min(c["x0"] for c in vlines[i]), min(c["top"] for c in vlines[i]),
               max(c["x1"] for c in vlines[i]), max(c["bottom"] for c in vlines[i])) for i in bad]
     why = None if settings.ocr and ocr.available(settings) else \
-        "OCR is turned off" if not settings.ocr else "no OCR engine is installed"
+        say("ocr_turned_off") if not settings.ocr else say("no_ocr_engine")
     if why is None:
         try:
             texts = dict(zip(bad, ocr.ocr_boxes(page, boxes, settings)))
         except Exception as e:  # a failed render or OCR loses these lines, not the page
-            why = f"their OCR failed ({type(e).__name__}: {e})"
+            why = say("ocr_failed", cause=cause(e))
     if why is not None:
-        note = f"page {number}: {len(bad)} line(s) in a font without a Unicode map left unread because {why}"
-        out.note = f"{out.note}; {note}" if out.note else note
+        note = say("unmapped_unread", page=number, n=len(bad), why=why)
+        out.note = f"{out.note}{SEP}{note}" if out.note else note
         return lines_of([row for i, row in enumerate(vlines) if i not in set(bad)], number)
     lines = []
     for i, row in enumerate(vlines):
@@ -178,8 +178,8 @@ def _read_unmapped_lines(page, vlines: list[list[dict]], number: int, settings: 
         elif texts[i]:
             x0, top, x1, bottom = boxes[bad.index(i)]
             lines.append(Line(number, texts[i], x0, x1, top, bottom, statistics.median(c.get("size", 10) for c in row)))
-    remark = f"page {number}: {len(bad)} line(s) in a font without a Unicode map read by OCR"
-    out.remark = f"{out.remark}; {remark}" if out.remark else remark
+    remark = say("unmapped_ocr", page=number, n=len(bad))
+    out.remark = f"{out.remark}{SEP}{remark}" if out.remark else remark
     return lines
 
 
@@ -201,20 +201,20 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
     needs_ocr = (garbage >= settings.garbled_ratio or (len(chars) < settings.min_page_chars and page.images)
                  or scan_under_text)
     if needs_ocr:
-        why = ("garbled text layer" if garbage >= settings.garbled_ratio else
-               "image-only page" if len(chars) < settings.min_page_chars else "scanned page under a few lines of text")
+        why = say("garbled" if garbage >= settings.garbled_ratio else
+                  "image_only" if len(chars) < settings.min_page_chars else "scan_under_text")
         if not settings.ocr:
-            out.note = f"page {number}: {why} left unread because OCR is turned off"
+            out.note = say("ocr_off", page=number, why=why)
         elif ocr.available(settings):
             try:
                 out.lines, out.tables = ocr.ocr_page(page, number, settings)
             except ocr.BlankRender as e:  # never a silent empty page
-                out.note = f"page {number}: {e}"
+                out.note = say("page", page=number, text=e)
                 return out
             out.ocr = True
-            out.note = None if out.lines else f"page {number}: OCR found no text ({why})"
+            out.note = None if out.lines else say("ocr_no_text", page=number, why=why)
         else:
-            out.note = f"page {number}: {why} needs OCR but {ocr.ocr_engines.missing_message(settings)}"
+            out.note = say("ocr_missing", page=number, why=why, missing=ocr.ocr_engines.missing_message(settings))
         return out
     chars = clean_chars(chars)  # after the garbage share, which counts control codes as garbage
     vlines = visual_lines(chars, settings.dedupe_tolerance)
@@ -222,9 +222,9 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
     try:
         out.tables, rest = _tables(page, chars, number, settings)
     except TableSearchSkipped as e:
-        out.remark = f"page {number}: table search skipped, text read as lines ({e})"
+        out.remark = say("table_search_skipped", page=number, why=e)
     except Exception as e:  # pdfplumber's table finder on odd geometry: keep the text, say what was lost
-        out.note = f"page {number}: table detection failed ({type(e).__name__}: {e}); tables read as text"
+        out.note = say("table_failed", page=number, cause=cause(e))
     else:
         if len(rest) != len(chars):  # the running text is what the tables left: its lines anew
             vlines = visual_lines(rest, settings.dedupe_tolerance)
@@ -261,13 +261,14 @@ def _extract(path: str | Path, settings: Settings, progress: "Callable[[int], No
             except (MemoryError, TimeLimit):  # the whole file's limits, not one page's
                 raise
             except TooLarge as e:  # this page would take the memory; the others may be fine
-                errors.append(f"page {i}: too large to read ({e})")
+                errors.append(say("page_too_large", page=i, why=e))
                 p = Page(i, float(page.width), float(page.height), note=errors[-1])
             except Exception as e:  # one bad page must not lose the others
                 why = str(e).strip().splitlines()
                 if any("bad_alloc" in w for w in why):  # a native library out of memory (ONNX Runtime)
-                    raise MemoryError(f"page {i}: out of memory in {type(e).__name__}") from e
-                errors.append(f"page {i}: could not be read ({type(e).__name__}: {why[-1] if why else ''})")
+                    raise MemoryError(say("page_out_of_memory", page=i, cause=type(e).__name__)) from e
+                errors.append(say("page_unreadable", page=i, cause=f"{type(e).__name__}: {why[-1]}" if why
+                                  else type(e).__name__))
                 p = Page(i, float(page.width), float(page.height), note=errors[-1])
             else:
                 if p.note:
@@ -280,5 +281,5 @@ def _extract(path: str | Path, settings: Settings, progress: "Callable[[int], No
             if progress is not None:
                 progress(i)
             if deadline is not None and time.monotonic() > deadline:
-                raise TimeLimit(f"timed out: the parse took longer than its time limit ({settings.time_limit:g} s)")
+                raise TimeLimit(say("time_limit", seconds=f"{settings.time_limit:g}"))
     return Extracted(pages, n, strip_controls(title) if isinstance(title, str) else None, errors, notes)

@@ -24,6 +24,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from reportparse.messages import say
 from reportparse.model import Report
 from reportparse.run.executor import Executor
 from reportparse.run.failures import PERMANENT, TRANSIENT, CannotRun, is_transient
@@ -110,7 +111,7 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
     t0 = time.time()
     files = collect(paths)
     if not files:
-        raise CannotRun(f"no PDF files found in {', '.join(display(p) for p in paths)}")
+        raise CannotRun(say("no_pdfs", paths="、".join(display(p) for p in paths)))
     try:
         os.makedirs(out, exist_ok=True)
         with write.lock(out, lock_wait):
@@ -119,8 +120,8 @@ def ingest(paths: list[str], out: str = "outputs", settings: Settings | dict | N
         raise CannotRun(str(e)) from None
     except OSError as e:
         if e.errno in _OUTPUT_ERRORS:
-            raise CannotRun(f"cannot write to {display(out)}: {e.strerror or e}") from None
-        raise CannotRun(f"the batch stopped: {clean_message(e.strerror or str(e))}") from None
+            raise CannotRun(say("cannot_write", out=display(out), why=e.strerror or e)) from None
+        raise CannotRun(say("batch_stopped", why=clean_message(e.strerror or str(e)))) from None
     summary.seconds = time.time() - t0
     return summary
 
@@ -148,9 +149,8 @@ def _run(files: list[str], out: str, settings: Settings, jobs: int | None, force
             did = file_hash(f)
         except (NotRegular, OSError) as e:
             why = (str(e) if isinstance(e, NotRegular) else
-                   "the path is longer than the system allows; move the file to a shorter path"
-                   if e.errno == errno.ENAMETOOLONG else
-                   f"cannot read the file ({e.strerror or e}); check that it exists and is readable")
+                   say("path_too_long") if e.errno == errno.ENAMETOOLONG else
+                   say("cannot_read_file", why=e.strerror or e))
             did = hashlib.sha256(b"unreadable:" + os.fsencode(f)).hexdigest()  # no bytes: the path's hash
             unreadable.append((f, did, why, PERMANENT if isinstance(e, NotRegular) else TRANSIENT))
         groups.setdefault(did, []).append(f)

@@ -40,6 +40,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from reportparse import __version__
+from reportparse.messages import SEP, cause, say
 from reportparse.run import failures, onefile
 from reportparse.run.executor import Died, Record, Task
 from reportparse.settings import Settings
@@ -57,8 +58,7 @@ def prepare(paths: list[str], out: str) -> tuple[list[str], str]:
     """Absolute paths, because workers on other machines do not share the client's working
     folder; refuse an object-store output, which has no atomic rename for the commit."""
     if "://" in out:
-        raise ClusterError(f"--out {out}: only a file-system path every worker mounts is supported "
-                           "(the commit protocol needs an atomic rename, which object stores lack)")
+        raise ClusterError(say("cluster_out", out=out))
     return [os.path.abspath(p) for p in paths], os.path.abspath(out)
 
 
@@ -167,7 +167,7 @@ def _checkout(settings: Settings) -> _Child:
         if child.ready(max(settings.timeout, 60.0)):
             return child
         child.kill()
-    raise RuntimeError("the parse process did not start on this worker; is reportparse installed there?")
+    raise RuntimeError(say("cluster_child_start"))
 
 
 def _task(task: tuple, settings: Settings, out: str, max_tasks: int = 50) -> dict:
@@ -181,8 +181,7 @@ def _task(task: tuple, settings: Settings, out: str, max_tasks: int = 50) -> dic
         while True:
             if not child.conn.poll(max(0.0, deadline - time.time())):
                 child.kill()
-                return {"died": f"timed out: no page finished within {settings.timeout:g} s (the file makes the "
-                                "PDF parser hang); raise --timeout or repair the file with qpdf"}
+                return {"died": say("timed_out", seconds=f"{settings.timeout:g}")}
             msg = child.conn.recv()
             if isinstance(msg, tuple):  # a page done: the file is alive, its clock restarts
                 deadline = time.time() + settings.timeout
@@ -191,8 +190,7 @@ def _task(task: tuple, settings: Settings, out: str, max_tasks: int = 50) -> dic
     except (EOFError, OSError):  # the child died: out of its memory cap, or a crash in a library
         code = child.proc.wait()
         child.kill()
-        return {"died": f"the parser process died while reading this file (exit code {code}); it may be too "
-                        "large or malformed"}
+        return {"died": say("child_died", code=code)}
     child.done += 1
     if child.done >= max_tasks:  # recycled, as in the local pool, to bound what a long run accumulates
         child.kill()
@@ -205,11 +203,11 @@ def _task(task: tuple, settings: Settings, out: str, max_tasks: int = 50) -> dic
 def _check_worker(out: str, path: str | None, version: str) -> str | None:
     """Run on each worker before submitting: what would make every task there fail."""
     if version != __version__:
-        return f"runs reportparse {__version__}, the client {version}: install the same version everywhere"
+        return say("cluster_version", version=__version__, client=version)
     if not (os.path.isdir(out) and os.access(out, os.W_OK)):
-        return f"cannot write to {out}: mount the output folder at the same path on every worker"
+        return say("cluster_cannot_write", out=out)
     if path is not None and not os.access(path, os.R_OK):
-        return f"cannot read {path}: mount the input files at the same path on every worker"
+        return say("cluster_cannot_read", path=path)
     return None
 
 
@@ -220,13 +218,13 @@ def _client(scheduler: Any):
     try:
         from distributed import Client
     except ImportError as e:
-        raise ClusterError("--scheduler needs Dask distributed: pip install 'reportparse[dask]'") from e
+        raise ClusterError(say("cluster_needs_dask")) from e
     if isinstance(scheduler, Client):
         return scheduler, False
     try:
         return Client(scheduler, timeout="20s", set_as_default=False), True
     except (OSError, TimeoutError) as e:
-        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from e
+        raise ClusterError(say("cluster_unreachable", scheduler=scheduler, cause=cause(e))) from e
 
 
 @dataclass
@@ -256,11 +254,11 @@ def run(scheduler: Any, todo: list[Task], settings: Settings, out: str, record: 
         try:
             client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
         except TimeoutError as e:
-            raise ClusterError(f"no Dask worker joined the scheduler at {client.scheduler.address} within "
-                               f"{WAIT_FOR_WORKERS:g} s; start some with `dask worker {client.scheduler.address}`") from e
+            raise ClusterError(say("cluster_no_workers", seconds=f"{WAIT_FOR_WORKERS:g}",
+                                   address=client.scheduler.address)) from e
         problems = {w: p for w, p in client.run(_check_worker, out, todo[0][0], __version__).items() if p}
         if problems:
-            raise ClusterError("; ".join(f"worker {w} {p}" for w, p in sorted(problems.items())))
+            raise ClusterError(SEP.join(say("cluster_worker", worker=w, problem=p) for w, p in sorted(problems.items())))
         run_id = uuid.uuid4().hex[:8]
         futures = client.map(_task, todo, settings=settings, out=out, max_tasks=max_tasks, pure=False,
                              key=[f"reportparse-{run_id}-{t[1][:16]}-{i}" for i, t in enumerate(todo)])
@@ -274,11 +272,9 @@ def run(scheduler: Any, todo: list[Task], settings: Settings, out: str, record: 
             else:
                 err = fut.exception()
                 if isinstance(err, KilledWorker):
-                    why = (f"given up after the worker parsing it died {err.allowed_failures + 1} time(s) (out of "
-                           "memory, or a crash in a library; distributed.scheduler.allowed-failures is "
-                           f"{err.allowed_failures})")
+                    why = say("cluster_gave_up", n=err.allowed_failures + 1, allowed=err.allowed_failures)
                 else:
-                    why = f"the cluster task failed ({type(err).__name__}: {err}); rerun to retry the file"
+                    why = say("cluster_task_failed", cause=cause(err))
                 info = died(task, why)
             fut.release()
             record(task[0], info)

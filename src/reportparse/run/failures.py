@@ -10,6 +10,8 @@ class CannotRun(Exception):
 
 
 TRANSIENT, PERMANENT = "transient", "permanent"
+# rows written before the ``failure`` column had English reasons; every failed row since has the
+# column (its reason is now Chinese, messages.py), so these English markers only ever meet old rows
 _LEGACY_TRANSIENT = ("timed out", "internal error", "process died", "cannot read the file")
 
 

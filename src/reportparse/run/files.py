@@ -7,6 +7,8 @@ import hashlib
 import os
 import stat
 
+from reportparse.messages import say
+
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)]}
 
 
@@ -53,7 +55,7 @@ def collect(paths: list[str]) -> list[str]:
             if os.path.lexists(p):  # a dangling link: a row that says so
                 out.add(_norm(p))
                 continue
-            raise FileNotFoundError(f"no such file or folder: {display(p)}") from None
+            raise FileNotFoundError(say("no_such_path", path=display(p))) from None
         except OSError:  # too long, not permitted: a failed row that says why
             out.add(_norm(p))
             continue
@@ -68,8 +70,8 @@ def collect(paths: list[str]) -> list[str]:
     return sorted(out, key=os.fsencode)
 
 
-_KINDS = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")]
+_KINDS = [(stat.S_ISDIR, "kind_folder"), (stat.S_ISFIFO, "kind_fifo"), (stat.S_ISSOCK, "kind_socket"),
+          (stat.S_ISCHR, "kind_char"), (stat.S_ISBLK, "kind_block")]
 
 
 class NotRegular(Exception):
@@ -82,8 +84,8 @@ def file_hash(path: str) -> str:
     swapped for a FIFO in between)."""
     def check(st: os.stat_result) -> None:
         if not stat.S_ISREG(st.st_mode):
-            kind = next((k for test, k in _KINDS if test(st.st_mode)), "not a regular file")
-            raise NotRegular(f"not a regular file: the path is {kind}; only PDF files are read")
+            kind = next((k for test, k in _KINDS if test(st.st_mode)), "kind_other")
+            raise NotRegular(say("not_regular", kind=say(kind)))
     check(os.stat(path))
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     try:

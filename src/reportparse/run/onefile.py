@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import sys
 
+from reportparse.messages import cause, say
 from reportparse.model import Report
 from reportparse.run.failures import PERMANENT, TRANSIENT
 from reportparse.run.files import clean_message, display
@@ -31,12 +32,11 @@ def process_one(path: str, doc_id: str, settings: Settings, out: str, progress=N
             failure = PERMANENT
     except MemoryError:
         report = Report(doc_id=doc_id, source=path, status="failed",
-                        error=f"out of memory: the file needs more than the {settings.memory_limit_mb} MB memory "
-                              "limit; raise --memory-limit (the next run tries again)")
+                        error=say("out_of_memory", mb=settings.memory_limit_mb))
         failure = TRANSIENT
     except Exception as e:  # a parser bug on one file must not cost the batch; the row says what broke
         report = Report(doc_id=doc_id, source=path, status="failed",
-                        error=f"internal error while parsing ({type(e).__name__}: {e}); please report it with the file")
+                        error=say("internal_error", cause=cause(e)))
         failure = TRANSIENT
     report.source = display(path)
     report.error = clean_message(report.error)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from reportparse import errors
+from reportparse.messages import SEP, say
 from reportparse.model import Paragraph, Report, Table
 from reportparse.read import pages
 from reportparse.settings import Settings
@@ -56,10 +57,10 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None,
     locate.locate(report, ex.pages)
     if ex.errors:
         report.status = "partial"
-        report.error = "; ".join(ex.errors[:5]) + (f"; and {len(ex.errors) - 5} more" if len(ex.errors) > 5 else "")
+        report.error = SEP.join(ex.errors[:5]) + (say("more", n=len(ex.errors) - 5) if len(ex.errors) > 5 else "")
     if not paras and not tbls:  # nothing usable, whatever the reason
         report.status = "failed"
-        report.error = f"{report.error}; nothing readable is left" if report.error else "no text found on any page"
+        report.error = say("nothing_left", error=report.error) if report.error else say("no_text")
     return report
 
 

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
+from reportparse.messages import say
 from reportparse.run.executor import Died, Record, Task
 from reportparse.run.failures import CannotRun
 from reportparse.run.files import display
@@ -69,7 +70,7 @@ def _worker(conn: Connection, lifeline: Connection, parent: int, settings: Setti
         except write.ParentGone:
             return
         except OSError as e:  # the output cannot be written (disk full, read-only): the batch must stop
-            conn.send(("write_error", f"cannot write to {display(out)}: {e.strerror or e}"))
+            conn.send(("write_error", say("cannot_write", out=display(out), why=e.strerror or e)))
             return
         conn.send(("done", info))
 
@@ -99,12 +100,11 @@ class _Slot:
         self.proc.join(2)
         code = self.proc.exitcode
         if code is None:
-            return "it stopped answering"
+            return say("stopped_answering")
         if code < 0:
             name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
-            hint = " (the kernel's out-of-memory killer?)" if -code == signal.SIGKILL else ""
-            return f"it was killed by signal {name}{hint}"
-        return f"it exited with code {code}"
+            return say("killed_oom" if -code == signal.SIGKILL else "killed", signal=name)
+        return say("exit_code", code=code)
 
 
 START_LIMIT = 120.0  # seconds a new worker may take to import and say it is ready
@@ -158,14 +158,13 @@ def _pool(todo: list[Task], out: str, settings: Settings, jobs: int, max_tasks: 
                     except (EOFError, OSError):  # the worker died: out of memory, a crash in a library
                         why = s.why_dead()
                         if s.task:
-                            limit = (f"over its {settings.memory_limit_mb} MB --memory-limit"
-                                     if settings.memory_limit_mb else "out of memory")
-                            died(s, f"the parser process died while reading this file ({why}); it may have run "
-                                    f"{limit} or hit a bug on a malformed file (the next run tries again)")
+                            limit = (say("memory_limit", mb=settings.memory_limit_mb)
+                                     if settings.memory_limit_mb else say("memory"))
+                            died(s, say("worker_died", why=why, limit=limit))
                         elif not s.ready:  # died while starting: three in a row and the batch cannot run
                             failed_starts += 1
                             if failed_starts >= 3:
-                                raise CannotRun(f"worker processes cannot start ({why}); is --memory-limit too low?")
+                                raise CannotRun(say("workers_cannot_start", why=why))
                         s.kill(); slots[i] = _Slot(ctx, settings, out)
                         continue
                     kind = msg[0]
@@ -180,14 +179,13 @@ def _pool(todo: list[Task], out: str, settings: Settings, jobs: int, max_tasks: 
                         record(s.task[0], msg[1])
                         s.task = None
                 elif s.task and now >= s.started + settings.timeout:
-                    died(s, f"timed out: no page finished within {settings.timeout:g} s (the file makes the PDF "
-                            "parser hang); the next run tries again; raise --timeout or repair the file with qpdf")
+                    died(s, say("timed_out", seconds=f"{settings.timeout:g}"))
                     s.kill(); slots[i] = _Slot(ctx, settings, out)
                 elif not s.ready and not s.task and now >= s.born + START_LIMIT:
                     s.kill(); slots[i] = _Slot(ctx, settings, out)
                     failed_starts += 1
                     if failed_starts >= 3:
-                        raise CannotRun(f"worker processes do not start within {START_LIMIT:g} s")
+                        raise CannotRun(say("workers_start_slow", seconds=f"{START_LIMIT:g}"))
     finally:
         for s in slots:
             if s.proc.is_alive():

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from reportparse.messages import say
 from reportparse.store.layout import doc_of, committed, parts
 from reportparse.store.schema import SCHEMAS
 from reportparse.understand import dedupe as _dedupe
@@ -24,11 +25,11 @@ def check_output(out: str | Path) -> Path:
     """The folder as a Path, or NotOutputError saying why it is not reportparse output."""
     p = Path(out)
     if not p.exists():
-        raise NotOutputError(f"{out}: no such folder; run `reportparse ingest PDFs --out {out}` first")
+        raise NotOutputError(say("no_such_folder", out=out))
     if not p.is_dir():
-        raise NotOutputError(f"{out}: is a file, not a reportparse output folder")
+        raise NotOutputError(say("is_a_file", out=out))
     if not (p / "documents").is_dir():
-        raise NotOutputError(f"{out}: not reportparse output (no documents/ folder); run `reportparse ingest` first")
+        raise NotOutputError(say("not_output", out=out))
     return p
 
 

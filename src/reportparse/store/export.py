@@ -9,6 +9,7 @@ from pathlib import Path
 
 import regex
 
+from reportparse.messages import say
 from reportparse.store.schema import COLUMNS, LABELS, LOAD_COLUMNS
 
 # money columns in yuan, and the rows where they are money (None: every row)
@@ -90,13 +91,13 @@ def to_xlsx(tables: dict, path: str | Path) -> Path:
         from openpyxl.comments import Comment
         from openpyxl.styles import Font
     except ImportError as e:
-        raise ExportError("--xlsx needs openpyxl: pip install 'reportparse[excel]'") from e
+        raise ExportError(say("export_needs_openpyxl")) from e
     from reportparse.store.schema import COLUMNS as cols
     wb = Workbook(write_only=False)
     wb.remove(wb.active)
     for table, df in tables.items():
         if len(df) > EXCEL_ROW_LIMIT:
-            raise ExportError(f"table {table} has {len(df)} rows, more than an Excel sheet holds; use --csv")
+            raise ExportError(say("export_too_many_rows", table=table, rows=len(df)))
         df = with_wan(table, df.drop(columns=[c for c in ("year",) if c in df]))
         ws = wb.create_sheet(table)
         desc = {n: f"{n}\n{zh}\n{en}" for n, _, zh, en in cols[table] + LOAD_COLUMNS.get(table, [])}
@@ -119,7 +120,7 @@ def to_csv(tables: dict, folder: str | Path) -> list[Path]:
     万元 columns."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise ExportError(f"{folder}: is a file; --csv needs a folder")
+        raise ExportError(say("export_csv_is_file", folder=folder))
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for table, df in tables.items():

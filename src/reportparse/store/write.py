@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from reportparse import __version__
+from reportparse.messages import SEP, say
 from reportparse.model import Report, columns_of
 from reportparse.store import schema as _schema
 from reportparse.store.layout import EMPTY, LOCK, doc_of, committed, part_path, parts
@@ -85,7 +86,7 @@ def rows(report: Report, extra: dict | None = None) -> dict[str, list[dict]]:
         doc_id=d, source=report.source, status=report.status, error=report.error, page_count=report.page_count,
         ocr_pages=report.ocr_pages, **_values(doc), parser_version=__version__, fingerprint=fingerprint(report),
         checks_failed=None if report.status == "failed" else sum(c.status == "fail" for c in report.checks),
-        **{k: extra.get(k) for k in DOC_EXTRA}) | {"notes": "; ".join(doc.notes) or None})
+        **{k: extra.get(k) for k in DOC_EXTRA}) | {"notes": SEP.join(doc.notes) or None})
     out["sections"] = [dict(doc_id=d, **_values(s), text=s.text) for s in report.sections]
     out["measures"] = [dict(doc_id=d, **_values(m), **_box(m)) | ({} if m.measure_id >= 0 else {"measure_id": i})
                        for i, m in enumerate(report.measures)]
@@ -184,8 +185,7 @@ def lock(out: str | Path, wait: float = 5.0) -> Iterator[None]:
                     raise
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
-                    raise Locked(f"another ingest (pid {holder}) is writing to {out}; wait for it to finish "
-                                 "or use another --out") from None
+                    raise Locked(say("locked", pid=holder, out=out)) from None
                 time.sleep(0.1)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
