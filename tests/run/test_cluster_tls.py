@@ -121,7 +121,7 @@ def tls_cluster(tmp_path_factory):
                    tls_worker_cert=c["cert"], tls_worker_key=c["key"], tls_client_cert=c["cert"],
                    tls_client_key=c["key"], require_encryption=True)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tls://",
-                                  host="127.0.0.1", security=sec, dashboard_address=None,
+                                  host="127.0.0.1", security=sec, dashboard_address="127.0.0.1:0",
                                   silence_logs=logging.CRITICAL) as lc:
         assert lc.scheduler_address.startswith("tls://127.0.0.1:")
         yield lc.scheduler_address, c
