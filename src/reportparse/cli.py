@@ -58,8 +58,16 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--password", default="", help="password for encrypted PDFs (default: none)")
     ing.add_argument("--quiet", action="store_true", help="no progress lines")
     ing.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                     help="run the parses on the Dask cluster at this address (tcp://HOST:PORT) instead of local processes; "
-                     "inputs and --out must be at the same paths on every worker")
+                     help="run the parses on the Dask cluster at this address (tls://HOST:PORT; tcp:// only on "
+                     "loopback) instead of local processes; inputs and --out must be at the same paths on every worker")
+    ing.add_argument("--tls-ca-file", default=None, metavar="FILE",
+                     help="with --scheduler tls://: the CA certificate that signed the cluster's certificates (PEM)")
+    ing.add_argument("--tls-cert", default=None, metavar="FILE",
+                     help="with --scheduler tls://: this client's certificate (PEM, may hold its key)")
+    ing.add_argument("--tls-key", default=None, metavar="FILE", help="with --scheduler tls://: this client's key (PEM)")
+    ing.add_argument("--insecure-cluster", action="store_true",
+                     help="allow a plain tcp:// scheduler that is not on loopback (anyone who reaches it can run "
+                     "code on its workers)")
     chk = sub.add_parser("check", help="print the consistency checks of an output folder, failures first",
                          description="The check report: per document, failures first, each with its page and the "
                          "figures as the document writes them; then a summary.")
@@ -115,9 +123,18 @@ def _ingest(a: argparse.Namespace) -> int:
         return _fail(f"--memory-limit must be 0 (no limit) or a number of MB of at least 256, got {a.memory_limit!r}")
     if a.jobs is not None and a.jobs < 1:
         return _fail(f"--jobs must be at least 1, got {a.jobs}")
+    scheduler = None
+    if a.scheduler is not None:
+        from reportparse.run.cluster import Scheduler
+        try:  # refused here, before any file is read: a plain address off loopback, a TLS file missing
+            scheduler = Scheduler(a.scheduler, a.tls_ca_file, a.tls_cert, a.tls_key, a.insecure_cluster)
+        except CannotRun as e:
+            return _fail(str(e))
+    elif a.tls_ca_file or a.tls_cert or a.tls_key or a.insecure_cluster:
+        return _fail("--tls-ca-file, --tls-cert, --tls-key and --insecure-cluster go with --scheduler")
     try:
         s = ingest(a.paths, a.out, settings, a.jobs, a.force, progress=not a.quiet, retry_failed=a.retry_failed,
-                   scheduler=a.scheduler)
+                   scheduler=scheduler)
     except (FileNotFoundError, CannotRun) as e:
         return _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
     print(say("summary", files=s.files, parsed=s.parsed, skipped=s.skipped, out=display(a.out), pages=s.pages,

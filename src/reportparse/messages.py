@@ -97,6 +97,13 @@ TEXT: dict[str, str] = {
     "cluster_worker": "在 worker {worker} 上：{problem}",
     "cluster_needs_dask": "--scheduler 需要 Dask distributed：pip install 'reportparse[dask]'",
     "cluster_unreachable": "无法连接 {scheduler} 上的 Dask 调度器（{cause}）",
+    "cluster_tls_scheme": "--scheduler {address}：--tls-* 选项需要 tls:// 地址",
+    "cluster_tls_incomplete": "TLS 需要 --tls-ca-file（签发集群证书的 CA）和 --tls-cert（本客户端的证书；密钥在其中或用 --tls-key 给出）",
+    "cluster_tls_unreadable": "--{option} {path}：无法读取该文件",
+    "cluster_plain_remote": "--scheduler {address}：拒绝连接不在本机回环地址上的明文 {scheme}:// 调度器（not on loopback）："
+                            "Dask 调度器会执行客户端发来的任何代码，能连上它的人就能在每个 worker 上运行代码。"
+                            "请使用带证书的 tls://（--tls-ca-file、--tls-cert、--tls-key）；若该网络只属于你，可加 --insecure-cluster",
+    "cluster_unknown_scheme": "--scheduler {address}：未知协议 {scheme}://；请使用 tls://HOST:PORT",
     "cluster_no_workers": "{seconds} 秒内没有 Dask worker 加入 {address} 上的调度器；请用 `dask worker {address}` 启动",
     # reading an output folder (store/dataset.py, cli.py)
     "no_such_folder": "{out}：没有这个文件夹；请先运行 `reportparse ingest PDFs --out {out}`",

@@ -236,9 +236,16 @@ def _doc_page(d, checks, measures, amounts, items, render: Renderer, img_dir: st
     out.append('</ul></details></section><aside class=viewer><div id=cap class=nobox>click a page link to see '
                'the figure on its page</div><div class=pg id=view><img id=vimg alt=""><div class=hl id=vhl '
                'style="display:none"></div></div></aside></main>')
-    out.append("<script>const FIGS=" + json.dumps(figs, ensure_ascii=False).replace("</", "<\\/") + ";" + VIEW_JS
-               + "</script></body></html>")
+    out.append("<script>const FIGS=" + _script_json(figs) + ";" + VIEW_JS + "</script></body></html>")
     return "".join(out)
+
+
+def _script_json(data) -> str:
+    """JSON to put inside a <script> block: document text (a figure's label) may hold "</script>"
+    or "<!--<script>", which would end the block early or make the parser swallow the page's own
+    closing tag; with < > & as \\u escapes neither can happen, and the data is the same."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 VIEW_JS = """

@@ -23,10 +23,19 @@ commits late.
 Input files and the output folder must be at the same absolute paths on the client and every
 worker: a shared file system (NFS, CephFS, Lustre, ...). Object stores (``s3://``) are refused:
 the commit protocol relies on an atomic rename, which they do not have.
+
+A Dask scheduler runs whatever its clients send (pickled code), so a scheduler on a plain
+``tcp://`` address that other machines can reach is a remote shell for anyone on that network.
+The client therefore connects to a plain address only on loopback (``127.0.0.0/8``, ``::1``,
+``localhost``); any other cluster is reached over ``tls://`` with certificates (``Scheduler``:
+a CA file and this client's certificate and key, or Dask's own ``distributed.comm.tls``
+configuration), which the scheduler checks both ways; ``insecure=True``
+(``--insecure-cluster``) is the explicit opt-out for a network the user trusts.
 """
 from __future__ import annotations
 
 import atexit
+import ipaddress
 import os
 import resource
 import socket
@@ -213,23 +222,93 @@ def _check_worker(out: str, path: str | None, version: str) -> str | None:
 
 # ---------------------------------------------------------------- client side
 
+PLAIN = {"tcp", "ws", "ucx"}  # schemes without encryption or authentication
+ENCRYPTED = {"tls", "wss"}
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+@dataclass(frozen=True)
+class Scheduler:
+    """Where the cluster is and how to reach it safely: ``address`` (``tls://HOST:PORT``, or a
+    plain ``tcp://`` one on loopback), the CA that signed the cluster's certificates and this
+    client's certificate and key (PEM files; without them Dask's ``distributed.comm.tls``
+    configuration applies), and ``insecure``: connect to a plain address off loopback anyway."""
+    address: str
+    tls_ca_file: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    insecure: bool = False
+
+    def __post_init__(self) -> None:
+        scheme, host = _scheme_host(self.address)
+        tls = any((self.tls_ca_file, self.tls_cert, self.tls_key))
+        if tls and scheme not in ENCRYPTED:
+            raise ClusterError(say("cluster_tls_scheme", address=self.address))
+        if tls and not (self.tls_ca_file and self.tls_cert):
+            raise ClusterError(say("cluster_tls_incomplete"))
+        for name in ("tls_ca_file", "tls_cert", "tls_key"):
+            path = getattr(self, name)
+            if path and not os.access(path, os.R_OK):
+                raise ClusterError(say("cluster_tls_unreadable", option=name.replace("_", "-"), path=path))
+        if scheme in ENCRYPTED or scheme == "inproc" or _is_loopback(host) or self.insecure:
+            return
+        if scheme in PLAIN:
+            raise ClusterError(say("cluster_plain_remote", address=self.address, scheme=scheme))
+        raise ClusterError(say("cluster_unknown_scheme", address=self.address, scheme=scheme))
+
+    def security(self):
+        """A ``distributed.Security`` for these files, or None (Dask's configuration applies)."""
+        if not self.tls_ca_file:
+            return None
+        from distributed.security import Security
+        return Security(tls_ca_file=self.tls_ca_file, tls_client_cert=self.tls_cert, tls_client_key=self.tls_key,
+                        require_encryption=True)
+
+
+def _scheme_host(address: str) -> tuple[str, str]:
+    """``("tcp", "10.0.0.5")`` for ``tcp://10.0.0.5:8786``; an address without a scheme is
+    Dask's default protocol, tcp; IPv6 hosts come without their brackets."""
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    hostport = rest.split("/", 1)[0]
+    if hostport.startswith("["):
+        host = hostport[1:].split("]", 1)[0]
+    else:
+        host = hostport.rsplit(":", 1)[0] if hostport.count(":") == 1 else hostport
+    return scheme.lower(), host
+
+
+def _is_loopback(host: str) -> bool:
+    """Only what certainly stays on this machine: a loopback IP, or the name localhost. Other
+    names are not resolved (a resolver may answer anything, and asking sends traffic)."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
 
 def _client(scheduler: Any):
     try:
         from distributed import Client
     except ImportError as e:
         raise ClusterError(say("cluster_needs_dask")) from e
-    if isinstance(scheduler, Client):
+    if isinstance(scheduler, Client):  # made by the caller, who chose its security
         return scheduler, False
+    if not isinstance(scheduler, Scheduler):
+        scheduler = Scheduler(str(scheduler))
     try:
-        return Client(scheduler, timeout="20s", set_as_default=False), True
+        return Client(scheduler.address, timeout="20s", set_as_default=False, security=scheduler.security()), True
     except (OSError, TimeoutError) as e:
-        raise ClusterError(say("cluster_unreachable", scheduler=scheduler, cause=cause(e))) from e
+        raise ClusterError(say("cluster_unreachable", scheduler=scheduler.address, cause=cause(e))) from e
 
 
 @dataclass
 class DaskCluster:
-    """The parses run on the Dask cluster at ``scheduler`` (an address, or a ``distributed.Client``)."""
+    """The parses run on the Dask cluster at ``scheduler`` (an address, a ``Scheduler``, or a
+    ``distributed.Client``)."""
     scheduler: Any
     settings: Settings
     out: str
@@ -241,8 +320,8 @@ class DaskCluster:
 
 def run(scheduler: Any, todo: list[Task], settings: Settings, out: str, record: Record, died: Died,
         max_tasks: int = 50) -> None:
-    """Parse ``todo`` on the cluster at ``scheduler`` (an address such as ``tcp://host:8786``,
-    or a ``distributed.Client``), calling ``record(path, info)`` as each file finishes.
+    """Parse ``todo`` on the cluster at ``scheduler`` (an address such as ``tls://host:8786``,
+    a ``Scheduler`` with its certificates, or a ``distributed.Client``), calling ``record(path, info)`` as each file finishes.
     A todo item is batch's task tuple, ``(path, doc_id, ...)``; what follows the id goes to
     ``onefile.process_one`` as is. ``died(task, why)`` writes the failed row of a task that
     hung, whose parse died, or that Dask gave up on, and returns its summary: batch's own

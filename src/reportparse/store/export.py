@@ -2,6 +2,10 @@
 (Chinese column labels, money also in 万元, header row frozen), or one CSV per table in
 UTF-8 with a BOM — without the BOM Excel reads UTF-8 as the local code page and shows
 Chinese as mojibake.
+
+Every cell holds document text as text (``reportparse.cells``): a workbook types each string
+cell as a string, never a formula, whatever it starts with; a CSV prefixes a string that
+starts with ``= + - @``, tab or carriage return with ``'``, so Excel or WPS do not evaluate it.
 """
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 
 import regex
 
+from reportparse.cells import CSV_ROW_END, FORMULA_START, csv_cell
 from reportparse.messages import say
 from reportparse.store.schema import COLUMNS, LABELS, LOAD_COLUMNS
 
@@ -106,8 +111,17 @@ def to_xlsx(tables: dict, path: str | Path) -> Path:
             cell = ws.cell(row=1, column=i)
             cell.font = Font(bold=True)
             cell.comment = Comment(desc.get(c, desc.get(c[:-4], c) + "\n÷ 10000（万元）"), "reportparse")
-        for row in df.itertuples(index=False):
-            ws.append([_cell(v) for v in row])
+        for r, row in enumerate(df.itertuples(index=False), start=2):
+            values = [_cell(v) for v in row]
+            ws.append(values)
+            for j, v in enumerate(values, start=1):
+                if isinstance(v, str):
+                    # openpyxl stores a string starting with "=" as a formula; document text
+                    # is text. quotePrefix keeps it text when someone edits the cell in Excel.
+                    cell = ws.cell(row=r, column=j)
+                    cell.data_type = "s"
+                    if v.startswith(FORMULA_START):
+                        cell.quotePrefix = True
         ws.freeze_panes = "A2"
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,6 +139,20 @@ def to_csv(tables: dict, folder: str | Path) -> list[Path]:
     written = []
     for table, df in tables.items():
         p = folder / f"{table}.csv"
-        with_wan(table, df.drop(columns=[c for c in ("year",) if c in df])).to_csv(p, index=False, encoding="utf-8-sig")
+        out = with_wan(table, df.drop(columns=[c for c in ("year",) if c in df]))
+        # CRLF rows (RFC 4180, as Excel writes them): with LF rows a carriage return inside a
+        # field is left unquoted, and Excel starts a new row at it -- a fresh cell, unprefixed
+        _text_cells(out).to_csv(p, index=False, encoding="utf-8-sig", lineterminator=CSV_ROW_END)
         written.append(p)
     return written
+
+
+def _text_cells(df: "pd.DataFrame") -> "pd.DataFrame":
+    """Every string cell that a spreadsheet would evaluate, prefixed with ``'``; numeric
+    columns untouched (a negative amount stays a number)."""
+    from pandas.api.types import is_numeric_dtype
+    out = df.copy()
+    for col in out.columns:
+        if not is_numeric_dtype(out[col].dtype):  # text, or mixed: csv_cell touches only strings
+            out[col] = out[col].map(csv_cell, na_action="ignore")
+    return out

@@ -13,6 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
+from reportparse.cells import CSV_ROW_END, csv_cell
 from reportparse.verify.figures import num
 
 RANK = {"fail": 0, "warn": 1, "pass": 2}
@@ -132,16 +133,19 @@ CSV_COLUMNS = ["source", "organization", "fiscal_year", "doc_status", "check", "
 
 
 def as_csv(audit: Audit) -> str:
-    """One row per finding; a failed or partial file is a row with check ``parse``."""
+    """One row per finding; a failed or partial file is a row with check ``parse``. Text that
+    a spreadsheet would evaluate as a formula (a name, a message quoting the document) starts
+    with ``'`` (``cells.csv_cell``); ``expected`` and ``reported`` are numbers and stay so."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator=CSV_ROW_END)  # CRLF: a carriage return in a field is then quoted
     w.writerow(CSV_COLUMNS)
     for row in audit.documents:
-        base = [row["source"], row.get("organization"), row.get("fiscal_year"), row["status"]]
+        base = [csv_cell(v) for v in (row["source"], row.get("organization"), row.get("fiscal_year"), row["status"])]
         if row["status"] != "ok":
-            w.writerow(base + ["parse", DOC_RANK[row["status"]], None, row.get("error"), None, None, row["doc_id"]])
+            w.writerow(base + ["parse", DOC_RANK[row["status"]], None, csv_cell(row.get("error")), None, None,
+                               row["doc_id"]])
         for c in row["checks"]:
-            w.writerow(base + [c["check"], c["status"], c["page"], c["message"],
+            w.writerow(base + [c["check"], c["status"], c["page"], csv_cell(c["message"]),
                                None if c["expected"] is None else num(c["expected"]),
                                None if c["reported"] is None else num(c["reported"]), row["doc_id"]])
     return buf.getvalue()
