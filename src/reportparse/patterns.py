@@ -378,7 +378,7 @@ class TableRoles:
 
 TABLE_ROLE_NAMES = ("category", "indicator", "sign", "target", "unit", "weight", "actual", "score", "deviation",
                     "standard")
-TABLE_CELL_NAMES = ("header_note", "placeholder", "ordinal", "qualitative_sign", "sign_higher", "sign_lower",
+TABLE_CELL_NAMES = ("header_note", "placeholder", "instruction", "ordinal", "qualitative_sign", "sign_higher", "sign_lower",
                     "date_after", "range_joint", "project_code", "code_note", "seal", "rate_row", "funds_total")
 
 

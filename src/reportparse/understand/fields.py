@@ -45,9 +45,10 @@ def title_parts(title: str) -> TitleParts:
     if not kind or kind.start() == 0:
         return TitleParts(_org_from_suffix(title))
     # the kind's own 项目 may end the project's name (某局公共文化服务提升项目支出绩效自评报告)
-    head = flat[:kind.start()] + ("项目" if flat.startswith("项目", kind.start()) else "")
+    lead = "项目" if flat.startswith("项目", kind.start()) else ""
+    head = flat[:kind.start()] + lead
     bare = regex.sub(patterns.compose(r"(?:<<year>>|(?<!\d)(?:19|20)\d{2})$"), "", flat[:kind.start()])
-    m = p["title_org"].match(bare) or p["title_org_before_project"].match(head)
+    m = p["title_org"].match(bare) or p["title_org_before_project"].match(bare + lead)
     if not m:  # a fund titled by its region (江北省农业生产发展资金…): no unit
         return TitleParts()
     org, project = m.group("org"), None
