@@ -306,8 +306,8 @@ def _money_pairs(amounts: list[Amount], percents: list[tuple[Quantity, Sentence,
                  ) -> dict[tuple[float, float], tuple[Amount, Amount, tuple | None]]:
     """Budget/spending pairs stated in one sentence: a figure A, then a figure B labelled as
     spent (拨付使用, 全年执行数, 已支出) with B ≤ A, where either a rate in the sentence is B/A
-    (执行率Z%) or A is labelled as an allocation (共下达, 共计, 资金总额). Neither is a
-    leftover or a change."""
+    (执行率Z%) or, with no rate stated, A is labelled as an allocation (共下达, 共计, 资金总额).
+    Neither is a leftover or a change."""
     sh = patterns.load().shapes
     by_quote: dict[str, list[Amount]] = {}
     for a in amounts:
@@ -327,9 +327,9 @@ def _money_pairs(amounts: list[Amount], percents: list[tuple[Quantity, Sentence,
                 alab = field_label(a)
                 if sh["leftover"].search(alab) or sh["spend_verb"].search(alab) or b.amount > a.amount:
                     continue
-                rate = next((r for r in rates.get(quote, []) if abs(b.amount / a.amount * 100 - float(r[0].value)) <= 0.6),
-                            None)
-                if rate is not None or sh["allocation"].search(alab):
+                stated = rates.get(quote, [])
+                rate = next((r for r in stated if abs(b.amount / a.amount * 100 - float(r[0].value)) <= 0.6), None)
+                if rate is not None or (not stated and sh["allocation"].search(alab)):
                     found.setdefault((a.amount, b.amount), (a, b, rate))
     return found
 

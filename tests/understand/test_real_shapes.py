@@ -1,0 +1,127 @@
+"""Shapes of real published documents (issue 20), each on invented text: the title grammar,
+the unit-name grammar, years, budget/spending pairs, a table of contents that ends where the
+body repeats a heading, and 自评表 cells real offices leave behind."""
+import pytest
+
+from reportparse import parse_text, patterns
+from reportparse.model import Line, Paragraph, Table
+from reportparse.understand import doctype
+from reportparse.understand import fields
+from reportparse.understand import table_facts
+from reportparse.understand.normalize import skip_toc
+
+# title -> (unit, project, doc_type)
+TITLES = [
+    ("青石县卫生健康局2023年度基层医疗服务能力提升项目支出绩效自评报告", "青石县卫生健康局", "基层医疗服务能力提升项目", "project_report"),
+    ("青石县农业农村局2023项目绩效自评报告", "青石县农业农村局", None, "project_report"),
+    ("2023年青石县白沙镇人民政府整体支出绩效自评报告", "青石县白沙镇人民政府", None, "dept_report"),
+    ("青石县就业创业专项资金绩效自评价报告", None, None, "project_report"),
+    ("青石县东关街道办事处2022年整体和项目支出绩效自评总结报告", "青石县东关街道办事处", None, "dept_report"),
+    ("江北省农业生产发展资金2023年度绩效自评报告", None, None, "project_report"),
+    ("青石县财政局关于2023年度农村综合改革转移支付资金绩效自评的报告", "青石县财政局", "农村综合改革转移支付资金", "project_report"),
+    ("青石县水利局转移支付2023年度绩效自评报告", "青石县水利局", None, "project_report"),
+    ("青石县应急管理局（省级防汛抗旱补助资金—第二批）转移支付2023年度绩效自评报告", "青石县应急管理局",
+     "省级防汛抗旱补助资金—第二批", "project_report"),
+    ("青石县第三人民医院基层卫生服务项目县级补助资金2024年度绩效自评报告", "青石县第三人民医院", "基层卫生服务项目县级补助资金",
+     "project_report"),
+    ("2022年青石县交通运输局财政衔接推进乡村振兴资金项目绩效自评总结报告", "青石县交通运输局", "财政衔接推进乡村振兴资金项目",
+     "project_report"),
+    ("青石县社会保障局就业补助资金绩效自评报告", "青石县社会保障局", "就业补助资金", "project_report"),
+    ("青石县融媒体中心2023年度设备购置项目绩效自评报告", "青石县融媒体中心", "设备购置项目", "project_report"),
+    ("青石县第一中学2023年度部门整体支出绩效自评报告", "青石县第一中学", None, "dept_report"),
+    ("青石县白沙乡卫生院2023年度部门整体支出绩效自评报告", "青石县白沙乡卫生院", None, "dept_report"),
+    ("青石县2024年度转移支付乡村振兴补助资金绩效评价自评报告", None, None, "project_report"),
+    ("青石县林业局2023年度绩效自评报告", "青石县林业局", None, "dept_report"),
+]
+
+
+@pytest.mark.parametrize("title,org,project,kind", TITLES, ids=[t[0][:24] for t in TITLES])
+def test_title_grammar(title, org, project, kind):
+    parts = fields.title_parts(title)
+    assert (parts.org, parts.project) == (org, project)
+    assert doctype.from_text(title) == kind
+
+
+def test_project_never_swallows_unit_or_year():
+    for title, *_ in TITLES:
+        p = fields.title_parts(title).project
+        assert p is None or not any(w in p for w in ("局", "年度", "2023", "整体")), (title, p)
+
+
+def _paras(*texts):
+    return [Paragraph(t, [(0, 1)]) for t in texts]
+
+
+@pytest.mark.parametrize("texts,want", [
+    (("（一）青石县第二实验小学2023年度共实施3个项目，我校高度重视。",), "青石县第二实验小学"),
+    (("我处严格执行预算。", "江北市文物保护管理处负责烈士纪念设施的日常管理。"), "江北市文物保护管理处"),
+    (("区财政局：", "我局高度重视。"), None),  # the addressee is not the unit
+    (("根据《江北市财政局关于开展绩效自评的通知》，我局开展自评。",), None),  # a cited title is not the unit
+    (("我市经济平稳。", "江北市财政局负责预算编制。"), None),  # 我市 is a place
+])
+def test_self_reference_points_back_to_a_named_unit(texts, want):
+    assert fields._self_reference_org(_paras(*texts)) == want
+
+
+@pytest.mark.parametrize("titles,texts,want", [
+    (["青石县农业农村局2023项目绩效自评报告"], (), 2023),
+    ([], ("2022年部门决算收支完成情况如下。",), 2022),
+    ([], ("根据《关于开展2024年度绩效自评工作的通知》要求，", "2023年项目资金共计40万元。"), 2023),
+    ([], ("截至2023年12月31日，资金已拨付。",), None),
+    ([], ("（青财预〔2023〕15号）",), None),
+])
+def test_year_from_title_or_text(titles, texts, want):
+    assert fields._year(titles, _paras(*texts)) == want
+
+
+def test_budget_pair_only_when_the_document_states_one():
+    one = parse_text("某项目绩效自评报告\n一、资金情况\n此项资金预算数75万元，全年执行数72万元，执行率96%。").document
+    assert (one.budget_adjusted, one.expenditure, one.execution_rate) == (750000.0, 720000.0, 96.0)
+    two = parse_text("项目支出绩效自评总报告\n一、资金情况\n（一）甲项目资金共计35万元，实际支付35万元，支付率100%。\n"
+                     "（二）乙项目资金共计20万元，实际支付18万元，支付率90%。").document
+    assert (two.budget_adjusted, two.expenditure) == (None, None)
+    # a rate that does not follow from the two figures makes no pair
+    off = parse_text("某项目绩效自评报告\n一、资金情况\n项目资金50万元，已使用30万元，使用率90%。").document
+    assert off.budget_adjusted is None
+
+
+def test_vocabularies_are_composed_not_copied():
+    """Every pattern that names a unit word takes it from vocabulary.json's one list."""
+    vocab = patterns.vocabulary()
+    assert "街道办事处" in vocab["unit_word"] and "卫生院" in vocab["unit_word"]
+    org = patterns.load().org
+    for name in ("unit_end", "label", "subject", "cover", "title_org"):
+        assert vocab["unit_word"] in org[name].pattern, name
+    with pytest.raises(patterns.PatternError, match="unknown vocabulary"):
+        patterns.compose("<<no_such_word>>")
+
+
+def _line(page, text):
+    return Line(page, text, 0, 100, 0, 10, 12)
+
+
+def test_table_of_contents_ends_where_the_body_repeats_a_heading():
+    heading = patterns.heading()
+    lines = [_line(1, "目录"), _line(1, "一、基本情况"), _line(1, "二、绩效目标完成情况"), _line(1, "三、存在问题"),
+             _line(2, "一、基本情况"), _line(2, "（一）资金情况。"), _line(2, "本年度预算100万元。")]
+    kept = [ln.text for ln in skip_toc(lines, heading)]
+    assert kept == ["一、基本情况", "（一）资金情况。", "本年度预算100万元。"]
+    with_leaders = [_line(1, "目录"), _line(1, "一、基本情况……1"), _line(1, "二、问题……3"), _line(2, "（一）资金情况。")]
+    assert [ln.text for ln in skip_toc(with_leaders, heading)] == ["（一）资金情况。"]
+
+
+def test_instruction_text_in_item_cells_is_no_item():
+    t = Table(1, [["存在问题", "（说明项目实施中存在的主要问题及原因）"], ["改进措施", "请根据存在问题提出改进措施，不超过200字"]])
+    assert table_facts.table_items([t]) == []
+    real = Table(1, [["存在问题", "1.资金拨付偏慢；2.宣传不足。"]])
+    assert [i.text for i in table_facts.table_items([real])] == ["资金拨付偏慢", "宣传不足。"]
+
+
+@pytest.mark.parametrize("row,unit,target,actual", [
+    (["新修机耕道路", "≥800米", "850"], "米", 800.0, 850.0),
+    (["新修机耕道路", "≥800", "850米"], "米", 800.0, 850.0),
+    (["农资补贴发放", "≥500公斤", "520"], "公斤", 500.0, 520.0),
+])
+def test_unit_written_on_one_side_only(row, unit, target, actual):
+    (m,) = table_facts.read([Table(1, [["三级指标", "年度指标值", "实际完成值"], row])]).measures
+    assert (m.unit, m.target_value, m.actual_value) == (unit, target, actual)
