@@ -125,3 +125,8 @@ def test_instruction_text_in_item_cells_is_no_item():
 def test_unit_written_on_one_side_only(row, unit, target, actual):
     (m,) = table_facts.read([Table(1, [["三级指标", "年度指标值", "实际完成值"], row])]).measures
     assert (m.unit, m.target_value, m.actual_value) == (unit, target, actual)
+
+
+def test_instruction_text_in_a_prose_problems_section_is_no_item():
+    r = parse_text("某项目绩效自评报告\n一、存在的问题\n（说明项目实施中存在的主要问题及原因）\n资金拨付偏慢。\n宣传不足。")
+    assert [(i.ordinal, i.text) for i in r.items if i.kind == "problem"] == [(1, "资金拨付偏慢。"), (2, "宣传不足。")]
