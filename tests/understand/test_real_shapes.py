@@ -130,3 +130,8 @@ def test_unit_written_on_one_side_only(row, unit, target, actual):
 def test_instruction_text_in_a_prose_problems_section_is_no_item():
     r = parse_text("某项目绩效自评报告\n一、存在的问题\n（说明项目实施中存在的主要问题及原因）\n资金拨付偏慢。\n宣传不足。")
     assert [(i.ordinal, i.text) for i in r.items if i.kind == "problem"] == [(1, "资金拨付偏慢。"), (2, "宣传不足。")]
+
+
+def test_a_unit_word_inside_a_project_name_is_no_unit():
+    """健全现代医院管理制度项目: with no place name ahead of it, 医院 is part of the project."""
+    assert fields.title_parts("健全现代医院管理制度项目绩效自评报告").org is None
