@@ -135,3 +135,24 @@ def test_instruction_text_in_a_prose_problems_section_is_no_item():
 def test_a_unit_word_inside_a_project_name_is_no_unit():
     """健全现代医院管理制度项目: with no place name ahead of it, 医院 is part of the project."""
     assert fields.title_parts("健全现代医院管理制度项目绩效自评报告").org is None
+
+
+def test_funds_block_unit_in_a_header_cell_and_an_empty_spending_cell():
+    """资金情况（万元）: every figure under it is in 万元; 预算数 with an empty 执行数 gives a
+    budget and no spending."""
+    rows = [["项目名称", "乡村道路养护补助", "", "", ""],
+            ["资金情况（万元）", "资金来源", "预算数", "执行数", "执行率"],
+            ["", "年度资金总额", "120", "", ""],
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值"],
+            ["产出指标", "数量指标", "养护里程", "≥30公里", "32公里"]]
+    f = table_facts.read([Table(1, rows)]).fields
+    assert f["budget_adjusted"][0] == 1200000.0 and "expenditure" not in f
+    assert f["project"][0] == "乡村道路养护补助"
+
+
+def test_funds_rows_with_全年预算数_全年执行数_and_a_score_column():
+    rows = [["预算执行情况(万元)", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+            ["年度资金总额", "80", "90", "81", "10", "90%", "9"]]
+    f = table_facts.read([Table(1, rows)]).fields
+    assert {k: v[0] for k, v in f.items()} == {"budget_initial": 800000.0, "budget_adjusted": 900000.0,
+                                               "expenditure": 810000.0, "execution_rate": 90.0}
