@@ -299,6 +299,8 @@ def load() -> Patterns:
         sr = fd["self_reference_name"]
         _keys("fields.json self_reference_name", sr, {"pattern", "stands_for"},
               {"description", "examples", "counterexamples"})
+        if not all(isinstance(v, list) and all(isinstance(w, str) and w for w in v) for v in sr["stands_for"].values()):
+            raise PatternError("fields.json self_reference_name.stands_for: each word maps to a list of unit words")
         _entries("fields.json self_reference_name", [{**{k: sr[k] for k in ("examples", "counterexamples") if k in sr},
                                                       "pattern": sr["pattern"].replace("{words}", "<<unit_word>>")}])
 

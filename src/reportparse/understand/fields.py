@@ -36,8 +36,9 @@ def _flat(title: str) -> str:
 def title_parts(title: str) -> TitleParts:
     """[附件][year] UNIT [关于][year] [（PROJECT）|PROJECT] [转移支付][year] KIND: the report kind
     is cut off the end, the unit is the shortest head ending in a unit word that a year, 关于,
-    a bracket, 转移支付 or the end follows (else the longest one a project name follows), and
-    the project is what the grammar reads after the unit. A project that is only a year or a
+    a bracket, 转移支付, 部门 or the end follows (else the shortest place-led one that a project
+    name naming no department of its own follows), and the project is what the grammar reads
+    after the unit. A project that is only a year or a
     department-whole word (2023项目, 整体和项目) is no project."""
     p = patterns.load().org
     flat = _flat(title)
