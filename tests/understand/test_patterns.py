@@ -132,3 +132,23 @@ def _shape_cases():
 @pytest.mark.parametrize("name,text,found", list(_shape_cases()))
 def test_shape_examples(name, text, found):
     assert bool(patterns.load().shapes[name].search(text)) is found
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda d: d["vocabulary"]["unit_word"]["counterexamples"].append("局"), "counterexample '局' matches"),
+    (lambda d: d["vocabulary"]["unit_word"].update(pattern="局"), "either 'words' or 'pattern'"),
+    (lambda d: d["vocabulary"]["report_kind"].update(pattern="<<nowhere>>报告"), "unknown vocabulary <<nowhere>>"),
+])
+def test_vocabulary_is_validated_like_every_pattern_file(tmp_path, monkeypatch, edit, message):
+    dst = _copy_patterns(tmp_path)
+    data = json.loads((dst / "vocabulary.json").read_text(encoding="utf-8"))
+    edit(data)
+    (dst / "vocabulary.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("REPORTPARSE_PATTERNS", str(dst))
+    patterns.vocabulary.cache_clear()
+    try:
+        with pytest.raises(patterns.PatternError, match=message):
+            patterns.vocabulary()
+    finally:
+        monkeypatch.delenv("REPORTPARSE_PATTERNS")
+        patterns.vocabulary.cache_clear()
