@@ -156,3 +156,22 @@ def test_funds_rows_with_全年预算数_全年执行数_and_a_score_column():
     f = table_facts.read([Table(1, rows)]).fields
     assert {k: v[0] for k, v in f.items()} == {"budget_initial": 800000.0, "budget_adjusted": 900000.0,
                                                "expenditure": 810000.0, "execution_rate": 90.0}
+
+
+def test_office_fund_report_sample():
+    """samples/offices/fund-report-2023.pdf: a fund report as an office writes it (invented text)."""
+    from pathlib import Path
+
+    from reportparse import parse_pdf
+    r = parse_pdf(Path(__file__).resolve().parents[2] / "samples" / "offices" / "fund-report-2023.pdf", {"ocr": False})
+    d = r.document
+    assert (d.organization, d.fiscal_year, d.doc_type, d.project) == (
+        "白鹭市青山区农业农村局", 2023, "project_report", "高标准农田建设补助资金")
+    assert (d.budget_adjusted, d.expenditure, d.execution_rate) == (8600000.0, 8385000.0, 97.5)
+    table = [m for m in r.measures if m.origin == "table"]
+    # the 自评表 goes on over the page without its header: the rows there are still read
+    assert len(table) == 9 and {m.page for m in table} == {2, 3}
+    road = next(m for m in table if "机耕道路" in m.indicator)
+    assert (road.unit, road.target_value, road.actual_value) == ("米", 800.0, 850.0)
+    assert all("说明" not in i.text for i in r.items)  # the 存在问题 cell holds the template's instruction
+    assert {c.check: c.status for c in r.checks}["score_sum"] == "pass"
