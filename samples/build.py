@@ -408,8 +408,17 @@ TEMPLATES = {
 }
 
 
+# Real offices' shapes, invented text: a fund report titled <unit><year>年度<fund>支出绩效自评报告
+# whose money is written 资金总额X万元…拨付使用Y万元，执行率Z%, with its 自评表 continued on the
+# next page without a repeated header, a target whose unit is on one side only (≥800米 | 850)
+# and the template's instruction text left in the 存在问题 cell.
+OFFICES = {
+    "offices/fund-report-2023.pdf": "office-fund-report-2023.txt",
+}
+
+
 def build_templates(out: Path) -> None:
-    for name, src in TEMPLATES.items():
+    for name, src in {**TEMPLATES, **OFFICES}.items():
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(template_pdf(HERE / "src" / src))

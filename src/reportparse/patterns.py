@@ -57,6 +57,8 @@ def _keys(where: str, obj: dict, required: set[str], optional: set[str] = frozen
 
 
 def _compile(where: str, pattern: str, flags: int = 0) -> regex.Pattern:
+    if REF.search(pattern):  # <<unit_word>> and its kin: the shared vocabularies
+        pattern = compose(pattern, where)
     try:
         return regex.compile(pattern, flags)
     except regex.error as e:
@@ -75,6 +77,51 @@ def _check_examples(where: str, rx: regex.Pattern, entry: dict, full: bool = Tru
 
 def _alternation(words: list[str]) -> str:
     return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, str]:
+    """patterns/vocabulary.json: one vocabulary per concept (unit words, place words, project
+    words, the year, the report kind), as regex source, so that every pattern that needs one
+    composes the same list instead of keeping a copy that drifts."""
+    where = "vocabulary.json"
+    data = _read(where)
+    _keys(where, data, {"vocabulary"}, {"description"})
+    raw: dict[str, str] = {}
+    for name, e in data["vocabulary"].items():
+        _keys(f"{where} {name}", e, {"description"}, {"words", "pattern", "examples", "counterexamples"})
+        if ("words" in e) == ("pattern" in e):
+            raise PatternError(f"{where} {name}: give either 'words' or 'pattern'")
+        if "words" in e and not (isinstance(e["words"], list) and all(isinstance(w, str) and w for w in e["words"])):
+            raise PatternError(f"{where} {name}: 'words' must be a list of non-empty strings")
+        raw[name] = _alternation(e["words"]) if "words" in e else e["pattern"]
+    done: dict[str, str] = {}
+
+    def expand(name: str, stack: tuple[str, ...]) -> str:
+        if name in done:
+            return done[name]
+        if name in stack:
+            raise PatternError(f"{where}: circular reference {' -> '.join(stack + (name,))}")
+        if name not in raw:
+            raise PatternError(f"{where}: unknown vocabulary <<{name}>> in {stack[-1]}")
+        done[name] = REF.sub(lambda m: "(?:" + expand(m.group(1), stack + (name,)) + ")", raw[name])
+        return done[name]
+
+    for name, e in data["vocabulary"].items():
+        rx = _compile(f"{where} {name}", expand(name, ()))
+        _check_examples(f"{where} {name}", rx, e, full="words" in e)
+    return done
+
+
+def compose(pattern: str, where: str = "pattern") -> str:
+    """A pattern with its <<name>> references to patterns/vocabulary.json filled in."""
+    vocab = vocabulary()
+
+    def one(m: regex.Match) -> str:
+        if m.group(1) not in vocab:
+            raise PatternError(f"{where}: unknown vocabulary <<{m.group(1)}>> (vocabulary.json has {', '.join(vocab)})")
+        return "(?:" + vocab[m.group(1)] + ")"
+    return REF.sub(one, pattern)
 
 
 @dataclass(frozen=True)
@@ -97,6 +144,7 @@ class Patterns:
     ranks: list[int]
     kinds: list[tuple[str, regex.Pattern]]
     body_cues: list[tuple[str, regex.Pattern]]
+    profile_headings: list[tuple[str, regex.Pattern]]
     fields: dict[str, dict[str, Any]]
     self_score: regex.Pattern
     fiscal_year: regex.Pattern
@@ -193,6 +241,9 @@ SHAPE_NAMES = frozenset({
 })
 
 
+TITLE_PARTS = ("kind", "org", "org_before_project", "project", "subtitle", "in_preamble")
+
+
 @lru_cache(maxsize=1)
 def load() -> Patterns:
     """Load and validate every pattern file once per process."""
@@ -204,15 +255,18 @@ def load() -> Patterns:
     quantity = _compile("numbers.json quantity", sub["quantity"])
 
     sec = _read("sections.json")
-    _keys("sections.json", sec, {"levels", "kinds"}, {"description", "body_cues"})
+    _keys("sections.json", sec, {"levels", "kinds"}, {"description", "body_cues", "profile_headings"})
     level_entries = _entries("sections.json levels", sec["levels"], "level", {"rank"})
     levels = [(int(e["level"]), rx) for e, rx in level_entries]
     ranks = [int(e.get("rank", e["level"])) for e, _ in level_entries]
     kinds = [(e["kind"], rx) for e, rx in _entries("sections.json kinds", sec["kinds"], "kind")]
     body_cues = [(e["kind"], rx) for e, rx in _entries("sections.json body_cues", sec.get("body_cues", []), "kind")]
+    profile_headings = [(e["kind"], rx) for e, rx in
+                        _entries("sections.json profile_headings", sec.get("profile_headings", []), "kind")]
 
     fd = _read("fields.json")
-    _keys("fields.json", fd, {"fields", "self_score", "fiscal_year", "organization"}, {"description", "header_labels"})
+    _keys("fields.json", fd, {"fields", "self_score", "fiscal_year", "organization"},
+          {"description", "header_labels", "title", "year_in_text", "self_reference_name"})
     fields = {}
     for name, e in fd["fields"].items():
         where = f"fields.json fields.{name}"
@@ -232,12 +286,33 @@ def load() -> Patterns:
     ((_, fiscal_year),) = _entries("fields.json fiscal_year", [fd["fiscal_year"]])
     og = fd["organization"]
     _keys("fields.json organization", og, {"strip_prefix", "suffix", "unit_end", "label", "subject"},
-          {"examples", "counterexamples", "cover", "cover_examples", "cover_counterexamples"})
+          {"examples", "counterexamples", "cover", "cover_examples", "cover_counterexamples", "label_examples",
+           "label_counterexamples"})
     org = {k: _compile(f"fields.json organization.{k}", og[k]) for k in ("strip_prefix", "suffix", "unit_end", "label", "subject")}
     if "cover" in og:  # a cover line that is the unit's name and nothing else
         org["cover"] = _compile("fields.json organization.cover", og["cover"])
         _check_examples("fields.json organization.cover", org["cover"],
                         {"examples": og.get("cover_examples", []), "counterexamples": og.get("cover_counterexamples", [])})
+
+    _check_examples("fields.json organization.label", org["label"],
+                    {"examples": og.get("label_examples", []), "counterexamples": og.get("label_counterexamples", [])},
+                    full=False)
+    tl = fd.get("title", {})
+    _keys("fields.json title", tl, set(), {"description", *TITLE_PARTS})
+    for k in TITLE_PARTS:
+        if k in tl:  # the title grammar's parts, as org["title_<part>"]
+            ((_, org[f"title_{k}"]),) = _entries(f"fields.json title.{k}", [tl[k]])
+
+    if "year_in_text" in fd:  # a year the text speaks of (2022年部门决算), when no title gives one
+        ((_, org["year_in_text"]),) = _entries("fields.json year_in_text", [fd["year_in_text"]])
+    if "self_reference_name" in fd:  # checked here with every unit word in the {words} slot
+        sr = fd["self_reference_name"]
+        _keys("fields.json self_reference_name", sr, {"pattern", "stands_for"},
+              {"description", "examples", "counterexamples"})
+        if not all(isinstance(v, list) and all(isinstance(w, str) and w for w in v) for v in sr["stands_for"].values()):
+            raise PatternError("fields.json self_reference_name.stands_for: each word maps to a list of unit words")
+        _entries("fields.json self_reference_name", [{**{k: sr[k] for k in ("examples", "counterexamples") if k in sr},
+                                                      "pattern": sr["pattern"].replace("{words}", "<<unit_word>>")}])
 
     hl = fd.get("header_labels", {})
     _keys("fields.json header_labels", hl, set(), {"description", "project", "supervisor", "project_in_title"})
@@ -262,7 +337,8 @@ def load() -> Patterns:
     for k in cm["map"]:
         if len(k) != 1:
             raise PatternError(f"charmap.json: key {k!r} is not one character")
-    return Patterns(quantity, sub, units, prefix, suffix, mid, levels, ranks, kinds, body_cues, fields, self_score,
+    return Patterns(quantity, sub, units, prefix, suffix, mid, levels, ranks, kinds, body_cues, profile_headings,
+                    fields, self_score,
                     fiscal_year, org, dict(cm["map"]), shapes,
                     {"ops": _read("ops.json"), "units": _read("units.json"), "fields": fd})
 
@@ -317,7 +393,7 @@ class TableRoles:
 
 TABLE_ROLE_NAMES = ("category", "indicator", "sign", "target", "unit", "weight", "actual", "score", "deviation",
                     "standard")
-TABLE_CELL_NAMES = ("header_note", "placeholder", "ordinal", "qualitative_sign", "sign_higher", "sign_lower",
+TABLE_CELL_NAMES = ("header_note", "placeholder", "instruction", "ordinal", "qualitative_sign", "sign_higher", "sign_lower",
                     "date_after", "range_joint", "project_code", "code_note", "seal", "rate_row", "funds_total")
 
 

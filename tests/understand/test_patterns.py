@@ -161,3 +161,23 @@ def test_a_shapes_file_without_a_shape_the_code_reads_fails_at_load(tmp_path, mo
     finally:
         monkeypatch.undo()
         patterns.load.cache_clear()
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda d: d["vocabulary"]["unit_word"]["counterexamples"].append("局"), "counterexample '局' matches"),
+    (lambda d: d["vocabulary"]["unit_word"].update(pattern="局"), "either 'words' or 'pattern'"),
+    (lambda d: d["vocabulary"]["report_kind"].update(pattern="<<nowhere>>报告"), "unknown vocabulary <<nowhere>>"),
+])
+def test_vocabulary_is_validated_like_every_pattern_file(tmp_path, monkeypatch, edit, message):
+    dst = _copy_patterns(tmp_path)
+    data = json.loads((dst / "vocabulary.json").read_text(encoding="utf-8"))
+    edit(data)
+    (dst / "vocabulary.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("REPORTPARSE_PATTERNS", str(dst))
+    patterns.vocabulary.cache_clear()
+    try:
+        with pytest.raises(patterns.PatternError, match=message):
+            patterns.vocabulary()
+    finally:
+        monkeypatch.delenv("REPORTPARSE_PATTERNS")
+        patterns.vocabulary.cache_clear()

@@ -82,19 +82,28 @@ def strip_furniture(ex: Extracted, band: float = 0.1) -> None:
 
 
 def skip_toc(lines: list[Line], heading: "regex.Pattern") -> list[Line]:
-    """A table of contents repeats every heading; drop it so sections are not doubled."""
-    out, in_toc = [], False
+    """A table of contents repeats every heading; drop it so sections are not doubled. It ends
+    where the body begins: a line that is no entry, a heading that comes again without its
+    page number, or, after entries, a line without a leader on a later page than 目录."""
+    out, in_toc, entries, toc_page = [], False, set(), None
     for ln in lines:
         t = _SPACE.sub("", ln.text)
         if t in ("目录", "目 录"):
-            in_toc = True
+            in_toc, toc_page = True, ln.page
             continue
         if in_toc:
-            if heading.match(t) and len(t) < 40 or regex.search(r"[.…·]{3,}\s*\d+$", t):
+            leader = _TOC_LEADER.search(t)
+            again = not leader and t.rstrip("。.") in entries
+            later = bool(entries) and ln.page != toc_page and not leader
+            if not again and not later and (heading.match(t) and len(t) < 40 or leader):
+                entries.add(_TOC_LEADER.sub("", t).rstrip("。."))
                 continue
             in_toc = False
         out.append(ln)
     return out
+
+
+_TOC_LEADER = regex.compile(r"[.…·]{3,}\s*\d+$")
 
 
 def _margins(lines: list[Line]) -> tuple[float, float, float]:

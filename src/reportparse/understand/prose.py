@@ -1,7 +1,7 @@
 """Values stated in prose: amounts, target/actual pairs and numbered items, sentence by sentence."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import regex
@@ -220,8 +220,13 @@ def items(sections: list[Section], heads: dict[int, Paragraph]) -> list[Item]:
         parent = by_id.get(s.parent_id) if s.parent_id is not None else None
         if parent is not None and parent.kind == s.kind:
             continue  # a point of an enclosing problems/improvements section
-        out.extend(items_of(s, by_parent.get(s.section_id, []), heads))
+        points = [i for i in items_of(s, by_parent.get(s.section_id, []), heads) if not _INSTRUCTION.search(
+            regex.sub(r"\s+", "", i.text))]  # a template's own instruction (（说明存在的问题）) is no point
+        out.extend(replace(i, ordinal=n + 1) for n, i in enumerate(points))
     return out
+
+
+_INSTRUCTION = patterns.table_roles().cells["instruction"]
 
 
 @dataclass

@@ -92,9 +92,18 @@ def segment(paras: list[Paragraph]) -> tuple[list[Paragraph], list[Section], dic
 
 
 def _kinds_from_bodies(sections: list[Section]) -> None:
-    """A kind no heading names (部门概况 that only describes the 职责 in its text) goes to the
-    first level-1/2 section of a generic kind whose own text carries the kind's cue."""
+    """A kind no heading names goes to the first level-1/2 section of a generic kind whose
+    heading is the unit's profile (部门基本情况), else whose own text carries the kind's cue
+    (部门概况 that only describes the 职责 in its text)."""
     have = {s.kind for s in sections}
+    for kind, rx in patterns.load().profile_headings:  # 部门基本情况 describes the unit: its functions
+        if kind in have:
+            continue
+        for s in sections:
+            if s.level <= 2 and s.kind in ("overview", "other") and rx.search(s.heading):
+                s.kind = kind
+                have.add(kind)
+                break
     for kind, cue in patterns.load().body_cues:
         if kind in have:
             continue

@@ -28,7 +28,7 @@ UNIT_IN_HEADER = _SH["unit_in_header"]
 TOTAL_ROW = _SH["total_row"]  # sums every row above
 FIELD_ROW = _SH["field_row"]  # the document's totals
 FUNDS_TOTAL = _CELLS["funds_total"]
-PLACEHOLDER, ORDINAL = _CELLS["placeholder"], _CELLS["ordinal"]
+PLACEHOLDER, ORDINAL, INSTRUCTION = _CELLS["placeholder"], _CELLS["ordinal"], _CELLS["instruction"]
 DATE_AFTER = _CELLS["date_after"]
 QUALITATIVE, RANGE_JOINT, RATE_ROW = _CELLS["qualitative_sign"], _CELLS["range_joint"], _CELLS["rate_row"]
 SIGNS = {"≥": ">=", "≧": ">=", ">=": ">=", "＞": ">", ">": ">", "≤": "<=", "≦": "<=", "<=": "<=", "＜": "<", "<": "<",
@@ -250,8 +250,8 @@ def table_items(tables: list[Table]) -> list[Item]:
                 if kind is None or kind in seen:
                     continue
                 text = next((c.strip() for c in row[i + 1:] if c and c.strip()), "")
-                if PLACEHOLDER.search(roles.squash(text)):
-                    break
+                if PLACEHOLDER.search(roles.squash(text)) or INSTRUCTION.search(roles.squash(text)):
+                    break  # empty, or the template's own instruction: the report says nothing here
                 seen.add(kind)
                 parts = [p.strip().rstrip("；;") for p in ITEM_SPLIT.split(regex.sub(r"\s*\n\s*", "", text))
                          if p.strip().rstrip("；;")]
