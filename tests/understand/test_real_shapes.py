@@ -32,6 +32,14 @@ TITLES = [
     ("青石县白沙乡卫生院2023年度部门整体支出绩效自评报告", "青石县白沙乡卫生院", None, "dept_report"),
     ("青石县2024年度转移支付乡村振兴补助资金绩效评价自评报告", None, None, "project_report"),
     ("青石县林业局2023年度绩效自评报告", "青石县林业局", None, "dept_report"),
+    # a unit word inside a longer unit name does not end it
+    ("青石县人力资源和社会保障局2023年度部门整体支出绩效自评报告", "青石县人力资源和社会保障局", None, "dept_report"),
+    ("青石县人民政府办公室2023年度部门整体支出绩效自评报告", "青石县人民政府办公室", None, "dept_report"),
+    ("青石县公安局交通警察大队2023年度部门整体支出绩效自评报告", "青石县公安局交通警察大队", None, "dept_report"),
+    ("青石县教育局部门整体支出绩效自评报告", "青石县教育局", None, "dept_report"),
+    ("青石县疾病预防控制中心2023年度重大公共卫生服务项目绩效自评报告", "青石县疾病预防控制中心", "重大公共卫生服务项目",
+     "project_report"),
+    ("青石县2023年度部门整体支出绩效自评报告", None, None, "dept_report"),  # a place is no unit
 ]
 
 
