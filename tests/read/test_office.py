@@ -221,3 +221,25 @@ def test_doc_and_xls_are_converted_by_libreoffice_and_read_like_the_originals(tm
         want, got = _content(a), _content(b)
         for part in ("document", "measures", "amounts", "items"):
             assert got[part] == want[part], (to, part)
+
+
+def test_an_old_style_site_page_in_gbk_with_layout_tables(tmp_path):
+    """Layout tables around the article, a metadata table and a title div above it, GB2312."""
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+            "<title>某某县林业局2021年度部门整体支出绩效自评报告 - 某某县人民政府</title></head><body>"
+            '<table><tr><td><a href="/">网站首页</a> | <a href="/zwgk">政务公开</a></td></tr></table>'
+            '<table><tr><td><ul><li><a href="/1">机构概况</a></li><li><a href="/2">政策文件</a></li></ul></td><td>'
+            "<table><tr><td>索引号：</td><td>000000/2022-00001</td></tr><tr><td>发布日期：</td><td>2022-03-01</td></tr></table>"
+            '<div class="title">某某县林业局2021年度部门整体支出绩效自评报告</div><div id="zoom">'
+            "<p>&nbsp;&nbsp;一、部门基本情况</p><p>2021年年初预算<span>800.00</span>万元，调整后预算820.00万元，"
+            "实际支出810.00万元，预算执行率98.78%。</p><p>二、存在问题</p><p>（一）造林成活率偏低。<br>（二）管护力量不足。</p>"
+            "</div></td></tr></table><table><tr><td>主办：某某县人民政府办公室　电话：0000-0000000</td></tr></table>"
+            "</body></html>")
+    p = tmp_path / "page.htm"
+    p.write_bytes(page.encode("gb18030"))
+    r = parse_pdf(p)
+    d = r.document
+    assert r.status == "ok" and r.format == "html" and d.title == "某某县林业局2021年度部门整体支出绩效自评报告"
+    assert (d.fiscal_year, d.budget_initial, d.expenditure, d.execution_rate) == (2021, 8000000.0, 8100000.0, 98.78)
+    assert [i.text for i in r.items] == ["造林成活率偏低。", "管护力量不足。"]
+    assert not any("首页" in s.text or "索引号" in s.text or "主办" in s.text for s in r.sections)

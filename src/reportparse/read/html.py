@@ -309,8 +309,12 @@ def extract(path: str | Path, settings: Settings, progress: Callable[[int], None
     return assemble({1: blocks.lines}, {1: blocks.tables}, title)
 
 
+TITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:title|bt|biaoti|headline)(?:$|[\s_-])", re.I)  # a template's names
+
+
 def _before(body: Node, article: Node) -> Node | None:
-    """The last <h1>/<h2> before the article in document order."""
+    """The last <h1>/<h2>, or element a template names as the title, before the article in
+    document order."""
     last = None
 
     def walk(n: Node) -> bool:
@@ -319,7 +323,8 @@ def _before(body: Node, article: Node) -> Node | None:
             if isinstance(c, Node):
                 if c is article:
                     return True
-                if c.tag in ("h1", "h2"):
+                words = f"{c.attrs.get('class', '')} {c.attrs.get('id', '')}"
+                if c.tag in ("h1", "h2") or TITLE_CLASS.search(words) and 0 < _text_len(c) <= 200:
                     last = c
                 if walk(c):
                     return True

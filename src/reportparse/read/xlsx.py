@@ -124,11 +124,12 @@ def extract(path: str | Path, settings: Settings, progress: Callable[[int], None
     except (KeyError, ValueError, TypeError, OSError) as e:
         raise ExtractError(f"damaged Excel (.xlsx) file ({type(e).__name__}: {e}); save it again from Excel") from e
     try:
-        pages = []
+        pages, names = [], []
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
             pages.append(_sheet(ws, len(pages) + 1))
+            names.append(f"{len(pages)} {ws.title}")
             if progress is not None:
                 progress(len(pages))
         title = (wb.properties.title or "").strip() or None
@@ -136,4 +137,5 @@ def extract(path: str | Path, settings: Settings, progress: Callable[[int], None
         wb.close()
     if not pages:
         raise ExtractError("the Excel workbook has no visible sheet")
-    return Extracted(pages, len(pages), title)
+    # provenance: a row's page is its sheet's number among the visible sheets
+    return Extracted(pages, len(pages), title, notes=[f"sheets read as pages: {', '.join(names)}"])
