@@ -243,3 +243,16 @@ def test_an_old_style_site_page_in_gbk_with_layout_tables(tmp_path):
     assert (d.fiscal_year, d.budget_initial, d.expenditure, d.execution_rate) == (2021, 8000000.0, 8100000.0, 98.78)
     assert [i.text for i in r.items] == ["造林成活率偏低。", "管护力量不足。"]
     assert not any("首页" in s.text or "索引号" in s.text or "主办" in s.text for s in r.sections)
+
+
+def test_a_page_saved_as_a_web_archive_is_read_like_the_page(tmp_path):
+    import base64
+    page = (OFFICE / "weijian-project-2023.html").read_bytes()
+    mht = (b"From: <Saved by Blink>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n"
+           b'\ttype="text/html";\r\n\tboundary="----B"\r\n\r\n------B\r\nContent-Type: text/html; charset=utf-8\r\n'
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(page) +
+           b"\r\n------B\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n------B--\r\n")
+    p = tmp_path / "saved.mht"
+    p.write_bytes(mht)
+    a, b = parse_pdf(OFFICE / "weijian-project-2023.html"), parse_pdf(p)
+    assert b.status == "ok" and b.format == "mht" and _content(b) == _content(a)

@@ -18,13 +18,13 @@ from reportparse.settings import Settings
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of .doc, .xls, .wps, .et
 # extensions a batch picks up in a folder (files named on the command line are read whatever their name)
-EXTENSIONS = (".pdf", ".docx", ".xlsx", ".xlsm", ".doc", ".xls", ".wps", ".et", ".html", ".htm", ".rtf", ".odt",
-              ".ods")
+EXTENSIONS = (".pdf", ".docx", ".xlsx", ".xlsm", ".doc", ".xls", ".wps", ".et", ".html", ".htm", ".shtml", ".mht",
+              ".mhtml", ".rtf", ".odt", ".ods")
 
 
 def sniff(path: str | Path) -> str:
     """The file's format from its first bytes (and a zip's part names): pdf, docx, xlsx, odt,
-    ods, doc, xls, rtf, html; ``ExtractError`` for an empty file or one that is none of them."""
+    ods, doc, xls, rtf, html, mht; ``ExtractError`` for an empty file or one that is none of them."""
     p = Path(path)
     if p.stat().st_size == 0:
         raise ExtractError("empty file (0 bytes): the download or copy failed; fetch the file again")
@@ -39,6 +39,8 @@ def sniff(path: str | Path) -> str:
     if head.lstrip().startswith(b"{\\rtf"):
         return "rtf"
     text = head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").lower()
+    if text.startswith((b"mime-version:", b"from:", b"content-type: multipart/related")) and b"multipart/related" in text:
+        return "mht"
     if text.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in text or \
             any(tag in text for tag in (b"<html", b"<body", b"<table", b"<meta ", b"<head")):
         return "html"
@@ -111,9 +113,9 @@ def _read(path: str | Path, fmt: str, settings: Settings, progress: Callable[[in
     if fmt == "xlsx":
         from reportparse.read import xlsx
         return xlsx.extract(path, settings, progress)
-    if fmt == "html":
+    if fmt in ("html", "mht"):
         from reportparse.read import html
-        return html.extract(path, settings, progress, pdf_named=Path(path).suffix.lower() == ".pdf")
+        return html.extract(path, settings, progress, pdf_named=Path(path).suffix.lower() == ".pdf", mht=fmt == "mht")
     from reportparse.read import convert  # doc, xls, wps, et, rtf, odt, ods: LibreOffice makes them docx/xlsx
     target = "xlsx" if fmt in ("xls", "ods") else "docx"
     with convert.converted(path, target, settings) as out:

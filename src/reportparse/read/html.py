@@ -103,6 +103,20 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
 
+def _mht_html(raw: bytes) -> str:
+    """The HTML part of a MIME web archive (.mht), decoded; its images and styles are not read."""
+    import email
+    from email import policy
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    for part in msg.walk():
+        if part.get_content_type() == "text/html":
+            try:
+                return part.get_content()
+            except (LookupError, UnicodeDecodeError):
+                return _decode(part.get_payload(decode=True) or b"")
+    raise ExtractError("a web archive (.mht) without an HTML page in it: save the report's page again")
+
+
 def _furniture(n: Node) -> bool:
     if n.tag in DROP:
         return True
@@ -234,9 +248,12 @@ class _Blocks:
             return
         if n.tag == "table" and not _layout_table(n):
             self.end()
-            rows = _grid(n)
+            rows = [r for r in _grid(n) if any(r)]
             if _metadata(rows):
                 return
+            while len(rows) > 2 and sum(1 for c in rows[0] if c) == 1:  # a title row above the grid is a line
+                self.buf.append(next(c for c in rows.pop(0) if c))
+                self.end()
             if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
                 self.tables.append(Table(1, rows, float(self.index), float(self.index)))
                 self.index += 1
@@ -275,14 +292,16 @@ def _title(root: Node) -> str | None:
 
 
 def extract(path: str | Path, settings: Settings, progress: Callable[[int], None] | None = None,
-            pdf_named: bool = False) -> Extracted:
-    """Read a saved web page's article into one page of lines and tables."""
+            pdf_named: bool = False, mht: bool = False) -> Extracted:
+    """Read a saved web page's article into one page of lines and tables (``mht``: a page
+    saved as a single MIME file, .mht/.mhtml, whose HTML part is read)."""
     p = Path(path)
     if p.stat().st_size > settings.max_stream_bytes:
         raise TooLarge(f"the web page is {p.stat().st_size >> 20} MB, over the {settings.max_stream_bytes >> 20} MB "
                        "cap (max_stream_bytes)")
+    raw = p.read_bytes()
     tree = _Tree()
-    tree.feed(_decode(p.read_bytes()))
+    tree.feed(_mht_html(raw) if mht else _decode(raw))
     tree.close()
     title = _title(tree.root)
     _prune(tree.root, _text_len(tree.root))
