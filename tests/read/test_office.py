@@ -256,3 +256,11 @@ def test_a_page_saved_as_a_web_archive_is_read_like_the_page(tmp_path):
     p.write_bytes(mht)
     a, b = parse_pdf(OFFICE / "weijian-project-2023.html"), parse_pdf(p)
     assert b.status == "ok" and b.format == "mht" and _content(b) == _content(a)
+
+
+def test_a_password_protected_office_file_says_so(tmp_path):
+    from reportparse.read.formats import OLE
+    p = tmp_path / "locked.docx"
+    p.write_bytes(OLE + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 500)
+    r = parse_pdf(p)
+    assert r.status == "failed" and r.error.startswith("encrypted Office file") and r.format is None

@@ -82,6 +82,9 @@ def _ole_kind(p: Path) -> str:
     only when neither name is found)."""
     with open(p, "rb") as f:
         data = f.read(64 << 20)
+    if "EncryptedPackage".encode("utf-16-le") in data:  # a password-protected .docx/.xlsx wraps its package so
+        raise ExtractError("encrypted Office file: it needs a password to open; ask the publisher for an "
+                           "unprotected copy, or save it without the password")
     word = "WordDocument".encode("utf-16-le") in data
     book = "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data
     if word and not book:
