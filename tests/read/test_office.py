@@ -264,3 +264,23 @@ def test_a_password_protected_office_file_says_so(tmp_path):
     p.write_bytes(OLE + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 500)
     r = parse_pdf(p)
     assert r.status == "failed" and r.error.startswith("encrypted Office file") and r.format is None
+
+
+def test_word_numbering_inherited_from_a_heading_style_through_its_base(tmp_path):
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    styles = (f"<w:styles {ns}><w:docDefaults><w:rPrDefault><w:rPr><w:sz w:val=\"32\"/></w:rPr></w:rPrDefault>"
+              "</w:docDefaults>"
+              '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style>'
+              '<w:style w:type="paragraph" w:styleId="OutlineBase"><w:pPr><w:numPr><w:numId w:val="5"/></w:numPr>'
+              "</w:pPr></w:style>"
+              '<w:style w:type="paragraph" w:styleId="Heading2"><w:basedOn w:val="OutlineBase"/><w:pPr><w:numPr>'
+              '<w:ilvl w:val="1"/></w:numPr></w:pPr></w:style>'
+              + "".join(f'<w:style w:type="paragraph" w:styleId="Unused{i}"><w:rPr><w:b/></w:rPr></w:style>'
+                        for i in range(50)) + "</w:styles>")
+
+    def styled(text, sid):
+        return f'<w:p><w:pPr><w:pStyle w:val="{sid}"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>'
+    body = styled("总体情况", "OutlineBase") + styled("资金情况", "Heading2") + styled("正文一段。", "Normal")
+    ex = wdocx.extract(_docx(tmp_path, body, NUMBERING, extra=[("word/styles.xml", styles)]), Settings())
+    assert [ln.text for ln in ex.pages[0].lines] == ["一、总体情况", "1.资金情况", "正文一段。"]
+    assert ex.pages[0].lines[2].size == 16
