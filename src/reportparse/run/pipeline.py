@@ -54,8 +54,7 @@ def parse_pdf(path: str | Path, settings: Settings | dict | None = None,
     majority.correct(ex, paras, tbls)
     analyze(report, paras, tbls, ex.title_hint)
     report.document.notes += ex.notes  # remarks that lost nothing: the status stays ok
-    if ex.format == "pdf":  # a box on a printed page; Word, Excel and web pages have none
-        locate.locate(report, ex.pages)
+    locate.locate(report, ex.pages, boxes=ex.format == "pdf")  # Word, Excel, web pages: no printed page to box
     if ex.errors:
         report.status = "partial"
         report.error = "; ".join(ex.errors[:5]) + (f"; and {len(ex.errors) - 5} more" if len(ex.errors) > 5 else "")
