@@ -284,3 +284,31 @@ def test_word_numbering_inherited_from_a_heading_style_through_its_base(tmp_path
     ex = wdocx.extract(_docx(tmp_path, body, NUMBERING, extra=[("word/styles.xml", styles)]), Settings())
     assert [ln.text for ln in ex.pages[0].lines] == ["一、总体情况", "1.资金情况", "正文一段。"]
     assert ex.pages[0].lines[2].size == 16
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) makes the .xls")
+def test_xls_read_by_xlrd_shows_cells_as_the_xlsx_reader_does(tmp_path):
+    """With xlrd installed an .xls is read without LibreOffice: same shown cells, same merges."""
+    pytest.importorskip("xlrd")
+    import subprocess
+    openpyxl = pytest.importorskip("openpyxl")
+    from reportparse.read import xls
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "某某项目绩效自评表"
+    ws.merge_cells("A1:C1")
+    for r, row in enumerate([["指标", "目标", "实际"], ["完成率", 0.9, 0.935], [None, 1500, 1620.5]], start=2):
+        for c, v in enumerate(row, start=1):
+            ws.cell(r, c, v)
+    ws["B3"].number_format = ws["C3"].number_format = "0.0%"
+    ws["C4"].number_format = "#,##0.00"
+    ws.merge_cells("A3:A4")
+    src = tmp_path / "t.xlsx"
+    wb.save(src)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xls",
+                    "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=180)
+    a, b = wxlsx.extract(src, Settings()), xls.extract(tmp_path / "t.xls", Settings())
+    assert b.pages[0].tables[0].rows == a.pages[0].tables[0].rows
+    assert b.pages[0].tables[0].rows[1] == ["完成率", "90.0%", "93.5%"] and b.pages[0].tables[0].rows[2][2] == "1,620.50"
+    assert [ln.text for ln in b.pages[0].lines] == ["某某项目绩效自评表"]

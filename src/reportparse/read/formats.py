@@ -119,6 +119,10 @@ def _read(path: str | Path, fmt: str, settings: Settings, progress: Callable[[in
     if fmt in ("html", "mht"):
         from reportparse.read import html
         return html.extract(path, settings, progress, pdf_named=Path(path).suffix.lower() == ".pdf", mht=fmt == "mht")
+    if fmt == "xls":
+        from reportparse.read import xls
+        if xls.available():  # xlrd reads the compound file itself; LibreOffice otherwise
+            return xls.extract(path, settings, progress)
     from reportparse.read import convert  # doc, xls, wps, et, rtf, odt, ods: LibreOffice makes them docx/xlsx
     target = "xlsx" if fmt in ("xls", "ods") else "docx"
     with convert.converted(path, target, settings) as out:

@@ -66,7 +66,6 @@ def display(value, fmt: str | None) -> str:
 
 
 def _sheet(ws, number: int) -> Page:
-    page = Page(number, WIDTH, HEIGHT)
     max_row, max_col = ws.max_row or 0, ws.max_column or 0
     if max_row * max_col > MAX_CELLS:
         raise TooLarge(f"sheet {ws.title!r} spans {max_row} rows by {max_col} columns, over the {MAX_CELLS} cells "
@@ -87,6 +86,14 @@ def _sheet(ws, number: int) -> Page:
                  for c, cell in enumerate(row, start=1) if c not in hidden_cols]
         if any(cells):
             grid.append(cells)
+    return sheet_page(grid, number)
+
+
+def sheet_page(grid: list[list[str | None]], number: int) -> Page:
+    """A sheet's shown rows (None where a merged cell covers) -> a page: empty columns
+    dropped, one-cell rows above and below the grid as lines, the rest a table. Shared by
+    the .xls reader."""
+    page = Page(number, WIDTH, HEIGHT)
     if not grid:
         return page
     keep = [j for j in range(len(grid[0])) if any(row[j] for row in grid)]
