@@ -77,6 +77,9 @@ def measure(out: str | Path) -> dict[str, float | int]:
     from reportparse.understand import numbers
     from reportparse.understand.locate import canon
     t = reportparse.load(out)
+    if "format" in t["documents"]:  # boxes are on printed pages: Word, Excel and web pages have none
+        pdfs = set(t["documents"].doc_id[t["documents"].format.isna() | (t["documents"].format == "pdf")])
+        t = {k: v[v.doc_id.isin(pdfs)] for k, v in t.items()}
     res: dict[str, float | int] = {}
     for name in ("measures", "amounts", "items", "checks"):
         df = t[name]

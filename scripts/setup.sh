@@ -11,6 +11,8 @@ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | gre
 [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need="$need fonts-wqy-zenhei"
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || need="$need fonts-noto-cjk"
 command -v qpdf >/dev/null 2>&1 || need="$need qpdf"
+# LibreOffice converts .doc/.wps/.xls/.et for the native readers (tests/read/test_office.py, tests/run/test_mixed_folder.py)
+command -v soffice >/dev/null 2>&1 || need="$need libreoffice-writer libreoffice-calc"
 # headless Chromium renders the review site in its test (tests/test_review.py)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need="$need chromium"
 # opencv (under rapidocr-onnxruntime, the default OCR engine) links libGL and GLib

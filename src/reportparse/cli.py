@@ -42,8 +42,10 @@ def _parser() -> argparse.ArgumentParser:
                 "(绩效自评报告) from PDF to Parquet tables.", epilog=EPILOG)
     p.add_argument("--version", action="version", version=f"reportparse {__version__}")
     sub = p.add_subparsers(dest="command")
-    ing = sub.add_parser("ingest", help="parse PDFs (files or folders, walked recursively) into Parquet datasets")
-    ing.add_argument("paths", nargs="+", metavar="PATH", help="PDF files or folders")
+    ing = sub.add_parser("ingest", help="parse PDFs, Word, Excel and saved web pages (files or folders, walked "
+                         "recursively) into Parquet datasets")
+    ing.add_argument("paths", nargs="+", metavar="PATH", help="files (PDF, .docx, .doc, .wps, .xlsx, .xls, .et, .html; read by their "
+                     "content, not their name) or folders")
     ing.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     ing.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     ing.add_argument("--timeout", default="120", help="seconds a file may go without finishing a page before it is failed (default: 120)")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 
 class ExtractError(Exception):
-    """The file cannot be read as a PDF; the message says what to do about it."""
+    """The file cannot be read; the message says what to do about it."""
+    format: str | None = None  # what the file was sniffed as, where that was known
 
 
 class TooLarge(ExtractError):

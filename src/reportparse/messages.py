@@ -72,7 +72,7 @@ TEXT: dict[str, str] = {
     "cluster_gave_up": "已放弃：解析该文件的 worker 崩溃了 {n} 次（内存不足或库崩溃；"
                        "distributed.scheduler.allowed-failures 为 {allowed}）",
     "cluster_task_failed": "集群任务失败，重新运行可重试该文件（{cause}）",
-    "not_regular": "不是普通文件：该路径是{kind}；只读取 PDF 文件",
+    "not_regular": "不是普通文件：该路径是{kind}；只读取普通文件（PDF、Word、Excel、网页）",
     "kind_folder": "文件夹",
     "kind_fifo": "命名管道（FIFO）",
     "kind_socket": "套接字",

@@ -54,6 +54,8 @@ class Line:
     bottom: float
     size: float
     ocr: bool = False  # geometry from OCR boxes: sizes are too noisy to mark headings
+    # the source's own paragraph (Word, a web page): its index there, and normalize keeps it whole
+    paragraph: int | None = None
 
 
 @dataclass
@@ -86,6 +88,7 @@ class Extracted:
     title_hint: str | None = None
     errors: list[str] = field(default_factory=list)  # content lost: the document is partial
     notes: list[str] = field(default_factory=list)   # remarks that lost nothing
+    format: str = "pdf"  # what the file was read as (read/formats.py): pdf, docx, xlsx, html, doc, xls, ...
 
     @property
     def ocr_pages(self) -> int:
@@ -230,6 +233,7 @@ class Report:
     source: str
     status: Status = "ok"
     error: str | None = None
+    format: str | None = None  # what the file was read as, by its content (None: not known)
     page_count: int | None = None
     ocr_pages: int = 0
     document: Document = field(default_factory=Document)

@@ -8,6 +8,7 @@ import os
 import stat
 
 from reportparse.messages import say
+from reportparse.read.formats import picked
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)]}
 
@@ -43,8 +44,9 @@ def _norm(p: str) -> str:
 
 
 def collect(paths: list[str]) -> list[str]:
-    """Files as given, and folders walked recursively for *.pdf in any case (a folder named
-    .pdf or a FIFO too: they get a failed row), as absolute normalised paths, each once,
+    """Files as given, and folders walked recursively for the extensions a reader handles
+    (read/formats.py: .pdf, .docx, .xlsx, .doc, .xls, .wps, .et, .html, ... in any case; a folder
+    named .pdf or a FIFO too: they get a failed row), as absolute normalised paths, each once,
     sorted. A folder that cannot be listed is returned as an entry, so it gets a row too;
     a path that does not exist raises FileNotFoundError."""
     out: set[str] = set()
@@ -66,7 +68,7 @@ def collect(paths: list[str]) -> list[str]:
         def unlistable(e: OSError) -> None:
             out.add(_norm(e.filename if isinstance(e.filename, str) else p))
         for d, dirs, files in os.walk(p, onerror=unlistable):
-            out.update(_norm(os.path.join(d, f)) for f in [*files, *dirs] if f.lower().endswith(".pdf"))
+            out.update(_norm(os.path.join(d, f)) for f in [*files, *dirs] if picked(f))
     return sorted(out, key=os.fsencode)
 
 

@@ -12,7 +12,7 @@ from typing import Callable
 from reportparse import errors
 from reportparse.messages import SEP, say
 from reportparse.model import Paragraph, Report, Table
-from reportparse.read import pages
+from reportparse.read import formats
 from reportparse.settings import Settings
 from reportparse.understand import (
     dedupe,
@@ -39,22 +39,23 @@ def file_id(path: str | Path) -> str:
 
 def parse_pdf(path: str | Path, settings: Settings | dict | None = None,
               progress: Callable[[int], None] | None = None, doc_id: str | None = None) -> Report:
-    """Parse one PDF into a Report; a file that cannot be read gives status ``failed``.
+    """Parse one PDF (or Word, Excel, web page: read/formats.py picks the reader by content) into
+    a Report; a file that cannot be read gives status ``failed``.
     ``doc_id`` is the file's hash when the caller has already computed it."""
     settings = Settings.resolve(settings)
     numbers.forget()
     report = Report(doc_id=doc_id or file_id(path), source=str(path))
     try:
-        ex = pages.extract(path, settings, progress)
+        ex = formats.extract(path, settings, progress)
     except errors.ExtractError as e:
-        report.status, report.error = "failed", str(e)
+        report.status, report.error, report.format = "failed", str(e), e.format
         return report
-    report.page_count, report.ocr_pages = ex.page_count, ex.ocr_pages
+    report.page_count, report.ocr_pages, report.format = ex.page_count, ex.ocr_pages, ex.format
     paras, tbls = normalize.normalize(ex, settings.band)
     majority.correct(ex, paras, tbls)
     analyze(report, paras, tbls, ex.title_hint)
     report.document.notes += ex.notes  # remarks that lost nothing: the status stays ok
-    locate.locate(report, ex.pages)
+    locate.locate(report, ex.pages, boxes=ex.format == "pdf")  # Word, Excel, web pages: no printed page to box
     if ex.errors:
         report.status = "partial"
         report.error = SEP.join(ex.errors[:5]) + (say("more", n=len(ex.errors) - 5) if len(ex.errors) > 5 else "")

@@ -39,6 +39,9 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
         ("fiscal_year", I, "评价的年度（2023年度 → 2023）", "the year the report evaluates (2023 for 2023年度)"),
         ("page_count", I, "PDF 页数", "pages in the PDF"),
         ("ocr_pages", I, "文字来自 OCR 的页数", "pages whose text came from OCR"),
+        ("format", S, "按内容识别的文件格式：pdf、docx、xlsx、html、mht，或经 LibreOffice 转换的 doc、xls、rtf、odt、ods；无法识别时为空",
+         "what the file was read as, judged by its content: pdf, docx, xlsx, html, mht, or doc, xls, rtf, odt, ods "
+         "(converted by LibreOffice); null when not known"),
         ("self_score", D, "自评得分（如 97.46）", "the self-evaluation score, e.g. 97.46"),
         ("budget_initial", D, "年初预算（元）", "年初预算 in yuan"),
         ("budget_adjusted", D, "调整后预算 / 全年预算（元）", "the final/adjusted budget (年度预算, 调整后预算, 全年预算) in yuan"),

@@ -60,7 +60,7 @@ def _values(obj) -> dict:
 
 # columns of each table that no field of its dataclass holds: built here from the Report
 DERIVED = {
-    "documents": ("source", "status", "error", "page_count", "ocr_pages", "parser_version", "fingerprint",
+    "documents": ("source", "status", "error", "page_count", "ocr_pages", "format", "parser_version", "fingerprint",
                   "checks_failed"),
     "sections": ("text",),
     "measures": ("x0", "top", "x1", "bottom"),
@@ -84,7 +84,7 @@ def rows(report: Report, extra: dict | None = None) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {t: [] for t in TABLES}
     out["documents"].append(dict(
         doc_id=d, source=report.source, status=report.status, error=report.error, page_count=report.page_count,
-        ocr_pages=report.ocr_pages, **_values(doc), parser_version=__version__, fingerprint=fingerprint(report),
+        ocr_pages=report.ocr_pages, format=report.format, **_values(doc), parser_version=__version__, fingerprint=fingerprint(report),
         checks_failed=None if report.status == "failed" else sum(c.status == "fail" for c in report.checks),
         **{k: extra.get(k) for k in DOC_EXTRA}) | {"notes": SEP.join(doc.notes) or None})
     out["sections"] = [dict(doc_id=d, **_values(s), text=s.text) for s in report.sections]

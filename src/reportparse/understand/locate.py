@@ -335,10 +335,11 @@ def check_box(loc: Locator, c: Check, amounts: list[Amount]) -> Box | None:
     return None
 
 
-def locate(report: Report, pages: list[Page]) -> Report:
+def locate(report: Report, pages: list[Page], boxes: bool = True) -> Report:
     """Set ``.box`` on the report's measures, amounts, items and checks (and an item's page)
     from the extracted pages; a figure not found keeps ``box = None``. The pages' glyphs are
-    released afterwards: nothing later needs them."""
+    released afterwards: nothing later needs them. ``boxes=False`` (a Word, Excel or web
+    page, whose page geometry is made up) sets only the items' pages."""
     loc = Locator(pages)
     for a in report.amounts:
         a.box = amount_box(loc, a)
@@ -352,6 +353,9 @@ def locate(report: Report, pages: list[Page]) -> Report:
             it.box = found[1] if it.page == found[0] else None
     for c in report.checks:
         c.box = check_box(loc, c, report.amounts)
+    if not boxes:
+        for row in (*report.amounts, *report.measures, *report.items, *report.checks):
+            row.box = None
     for p in pages:
         p.glyphs = []
     return report

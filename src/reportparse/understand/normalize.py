@@ -148,7 +148,10 @@ def reflow(lines: list[Line], heading: "regex.Pattern") -> list[Paragraph]:
     prev: Line | None = None
     for ln in lines:
         left, right, size = geometry[ln.page]
-        if prev is not None:
+        if prev is not None and ln.paragraph is not None and prev.paragraph is not None:
+            if ln.paragraph != prev.paragraph:  # the source said where its paragraphs are (Word, HTML)
+                flush()
+        elif prev is not None:
             pleft, pright, psize = geometry[prev.page]
             prev_short = prev.x1 < pright - 1.5 * psize
             prev_heading = prev.x1 < pright - 4 * psize and bool(heading.match(prev.text))

@@ -1,0 +1,57 @@
+"""Formats no Python reader handles well (.doc, .wps, .xls, .et, .rtf, .odt, .ods) converted to
+.docx/.xlsx by LibreOffice headless, then read by the native readers.
+
+Each conversion gets its own LibreOffice profile in a temporary folder (two workers converting
+at once would otherwise fight over one profile's lock) and a time limit; the converted file is
+deleted afterwards. Without LibreOffice the file is refused with a message that says to
+install it.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from reportparse.errors import ExtractError
+from reportparse.settings import Settings
+
+TIMEOUT = 120.0  # seconds for one conversion when the settings give no time limit
+
+
+def soffice() -> str | None:
+    """LibreOffice's command, where it is installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@contextlib.contextmanager
+def converted(path: str | Path, target: str, settings: Settings) -> Iterator[Path]:
+    """The file converted to ``target`` (docx or xlsx) in a temporary folder, removed on exit."""
+    exe = soffice()
+    kind = Path(path).suffix.lower() or "this"
+    if exe is None:
+        raise ExtractError(f"a {kind} file needs LibreOffice to be read, and it is not installed: install it "
+                           "(Debian/Ubuntu: apt-get install libreoffice-writer libreoffice-calc) or save the file "
+                           f"as .{target} or PDF")
+    with tempfile.TemporaryDirectory(prefix="reportparse-soffice-") as tmp:
+        src = Path(tmp) / f"in{Path(path).suffix.lower() or '.bin'}"
+        shutil.copyfile(path, src)  # a plain name: LibreOffice mangles odd characters in names
+        env = {**os.environ, "HOME": tmp}
+        cmd = [exe, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore", "--nolockcheck",
+               "--convert-to", target, "--outdir", str(Path(tmp) / "out"), str(src)]
+        limit = settings.time_limit or TIMEOUT
+        try:
+            run = subprocess.run(cmd, capture_output=True, timeout=limit, env=env, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as e:
+            raise ExtractError(f"LibreOffice did not convert the {kind} file to .{target} within {limit:g} s: "
+                               "convert it by hand and ingest that") from e
+        out = Path(tmp) / "out" / f"in.{target}"
+        if not out.exists() or out.stat().st_size == 0:
+            why = (run.stderr or run.stdout or b"").decode("utf-8", "replace").strip().splitlines()
+            raise ExtractError(f"LibreOffice could not convert the {kind} file to .{target} "
+                               f"({why[-1] if why else f'exit status {run.returncode}'}): the file is damaged or "
+                               "not what its name says")
+        yield out
