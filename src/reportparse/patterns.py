@@ -388,3 +388,31 @@ def ocr_confusions() -> Confusions:
         examples.append((e[0], e[1]))
     return Confusions(tuple(pairs), float(data["min_ratio"]), int(data["min_freq"]), dict(data.get("before_digit", {})),
                       always, tuple(examples), tuple(data.get("counterexamples", [])))
+
+
+@dataclass(frozen=True)
+class OrgNames:
+    """patterns/orgs.json: what the archive audit removes from a unit's name, what it
+    rewrites, and the city/district run that may stand before a name or be left out."""
+    drop: tuple[regex.Pattern, ...]
+    replace: tuple[tuple[str, str], ...]
+    admin_prefix: regex.Pattern  # matched whole
+
+
+@lru_cache(maxsize=1)
+def org_names() -> OrgNames:
+    where = "orgs.json"
+    data = _read(where)
+    _keys(where, data, {"drop", "replace", "admin_prefix"}, {"description"})
+    drop = tuple(rx for _, rx in _entries(f"{where} drop", data["drop"]))
+    replace = []
+    for i, e in enumerate(data["replace"]):
+        _keys(f"{where} replace[{i}]", e, {"text", "with"}, {"examples"})
+        if not all(e["text"] in ex for ex in e.get("examples", [])):
+            raise PatternError(f"{where} replace[{i}]: an example does not contain {e['text']!r}")
+        replace.append((e["text"], e["with"]))
+    ap = data["admin_prefix"]
+    _keys(f"{where} admin_prefix", ap, {"pattern"}, {"examples", "counterexamples"})
+    prefix = _compile(f"{where} admin_prefix", ap["pattern"])
+    _check_examples(f"{where} admin_prefix", prefix, ap, full=True)
+    return OrgNames(drop, tuple(replace), prefix)
