@@ -293,3 +293,27 @@ def test_cli_formats_exit_codes_and_errors(archive, tmp_path):
     assert "按别名表" in r.stdout and "白溪区园林局" in r.stdout
     missing = _cli(str(archive), "--aliases", str(tmp_path / "none.csv"), check=False)
     assert missing.returncode == 2 and "aliases" in missing.stderr
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda d: d["admin_prefix"]["counterexamples"].append("青禾区"), "counterexample '青禾区' matches"),
+    (lambda d: d["replace"][0].update(bogus=1), "unknown keys"),
+    (lambda d: d["drop"][0]["examples"].append("青禾区园林局"), "does not match"),
+])
+def test_the_org_name_patterns_are_validated(tmp_path, monkeypatch, edit, message):
+    import shutil
+
+    from reportparse import patterns
+    dst = tmp_path / "patterns"
+    shutil.copytree(patterns.patterns_dir(), dst)
+    data = json.loads((dst / "orgs.json").read_text(encoding="utf-8"))
+    edit(data)
+    (dst / "orgs.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("REPORTPARSE_PATTERNS", str(dst))
+    patterns.org_names.cache_clear()
+    try:
+        with pytest.raises(patterns.PatternError, match=message):
+            patterns.org_names()
+    finally:
+        monkeypatch.delenv("REPORTPARSE_PATTERNS")
+        patterns.org_names.cache_clear()

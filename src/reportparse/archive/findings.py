@@ -17,7 +17,6 @@ quote), so a reader can open each side. Kinds (stable ids, ``findings.kind``):
 """
 from __future__ import annotations
 
-import math
 import os
 import statistics
 from dataclasses import dataclass, field, fields
@@ -78,19 +77,12 @@ class Finding:
         return KINDS[self.kind][0]
 
 
-def _v(x):
-    """A DataFrame cell as a Python value (NA as None)."""
-    if x is None:
-        return None
-    try:
-        if isinstance(x, float) and math.isnan(x):
-            return None
-        import pandas as pd
-        if x is pd.NA:
-            return None
-    except TypeError:
-        pass
-    return x.item() if hasattr(x, "item") else x
+def _group(rows: list[dict], keep) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        if keep(r):
+            out.setdefault(r["doc_id"], []).append(r)
+    return out
 
 
 class Archive:
@@ -99,10 +91,9 @@ class Archive:
     def __init__(self, tables, keys: OrgKeys) -> None:
         self.t = tables
         self.keys = keys
-        docs = tables.documents
         self.docs: dict[str, dict] = {}
-        for row in docs.to_dict("records"):
-            d = {k: _v(v) for k, v in row.items()}
+        for d in tables.documents:
+            d = dict(d)
             d["org_key"] = keys.key(d["organization"])
             d["role"] = ROLE.get(d["doc_type"] or "")
             d["scope"] = similar.plain(d["project"]) if d["doc_type"] != "dept_report" and d.get("project") else ""
@@ -112,14 +103,10 @@ class Archive:
         self.groups: dict[tuple, list[dict]] = {}  # (org_key, year, scope) -> documents
         for d in sorted(self.placed.values(), key=lambda d: (d["status"] != "ok", str(d["source"]))):
             self.groups.setdefault((d["org_key"], d["fiscal_year"], d["scope"]), []).append(d)
-        self.amounts = {k: g for k, g in tables.amounts.groupby("doc_id")} if len(tables.amounts) else {}
-        m = tables.measures
-        m = m[m.doc_id.isin(self.placed) & m.duplicate_of.isna() & m.indicator.notna()]
-        self.measures = {k: [{c: _v(v) for c, v in r.items()} for r in g.to_dict("records")]
-                         for k, g in m.groupby("doc_id")}
-        it = tables.items[tables.items.doc_id.isin(self.placed)]
-        self.items = {k: [{c: _v(v) for c, v in r.items()} for r in g.to_dict("records")]
-                      for k, g in it.groupby("doc_id")}
+        self.amounts = _group(tables.amounts, lambda r: r["currency"] == "CNY" and r["amount"] is not None)
+        self.measures = _group(tables.measures, lambda m: m["doc_id"] in self.placed and m["duplicate_of"] is None
+                               and bool(m["indicator"]))
+        self.items = _group(tables.items, lambda r: r["doc_id"] in self.placed and bool(r["text"]))
 
     def name(self, d: dict) -> str:
         """A document as the message names it: its type in Chinese and its title (or file)."""
@@ -130,18 +117,13 @@ class Archive:
         """A document's money field as written, its page and quote (from its amounts), and the
         step of its last digit in yuan."""
         value = d[fld]
-        g = self.amounts.get(d["doc_id"])
         label_rx = FIGURES[fld][2]
-        if g is not None:
-            same = g[(g.currency == "CNY") & ((g.amount - value).abs() <= 0.5)]
-            if len(same):
-                rows = same.to_dict("records")
-                rows.sort(key=lambda r: (not (isinstance(r["label"], str) and label_rx.search(r["label"])),
-                                         _v(r["page"]) or 10**6))
-                r = rows[0]
-                text = f"{num(r['value'])}{r['unit_text']}"
-                step = MONEY_STEP.get(r["unit_text"], 0.01)
-                return _v(r["page"]), text, _v(r["quote"]), step
+        same = [r for r in self.amounts.get(d["doc_id"], []) if abs(r["amount"] - value) <= 0.5]
+        if same:
+            same.sort(key=lambda r: (not (isinstance(r["label"], str) and label_rx.search(r["label"])),
+                                     r["page"] or 10**6))
+            r = same[0]
+            return r["page"], f"{num(r['value'])}{r['unit_text']}", r["quote"], MONEY_STEP.get(r["unit_text"], 0.01)
         return None, f"{num(value / 10**4, 2)}万元", None, MONEY_STEP["万元"]
 
 
@@ -333,12 +315,12 @@ def items_repeated(a: Archive) -> list[Finding]:
                 n = run[id(it)]
                 kind = zh.get(it["kind"], it["kind"])
                 out.append(Finding(
-                    "item_repeated", org, year, d["doc_id"], _v(it["page"]), other_year=year - 1,
-                    other_doc_id=pd_["doc_id"], other_page=_v(pit["page"]), subject=kind, similarity=round(score, 3),
+                    "item_repeated", org, year, d["doc_id"], it["page"], other_year=year - 1,
+                    other_doc_id=pd_["doc_id"], other_page=pit["page"], subject=kind, similarity=round(score, 3),
                     quote=it["text"], other_quote=pit["text"],
-                    docs=[(d["doc_id"], _v(it["page"])), (pd_["doc_id"], _v(pit["page"]))],
-                    message=(f"{year}年度{kind}第{it['ordinal']}条（{a.name(d)}{page_ref(_v(it['page']))}）与{year - 1}年度"
-                             f"第{pit['ordinal']}条（{a.name(pd_)}{page_ref(_v(pit['page']))}）基本相同"
+                    docs=[(d["doc_id"], it["page"]), (pd_["doc_id"], pit["page"])],
+                    message=(f"{year}年度{kind}第{it['ordinal']}条（{a.name(d)}{page_ref(it['page'])}）与{year - 1}年度"
+                             f"第{pit['ordinal']}条（{a.name(pd_)}{page_ref(pit['page'])}）基本相同"
                              f"（文字相似度{score:.0%}）" + (f"，已连续{n}年出现" if n >= 3 else ""))))
     return out
 
@@ -397,10 +379,12 @@ def score_high_unmet(a: Archive) -> list[Finding]:
 
 def text_copied(a: Archive) -> list[Finding]:
     """Paragraphs of reports whose skeleton (names removed, Han only) recurs in another unit's report."""
-    s = a.t.sections
-    s = s[s.doc_id.isin([i for i, d in a.placed.items() if d["role"] == "report"]) & s.text.notna()]
+    reports = {i for i, d in a.placed.items() if d["role"] == "report"}
     seen: dict[str, list[tuple[str, int | None, str]]] = {}
-    for doc_id, page, text in zip(s.doc_id, s.page_start, s.text):
+    for sec in a.t.sections:
+        doc_id, page, text = sec["doc_id"], sec["page_start"], sec["text"]
+        if doc_id not in reports or not text:
+            continue
         d = a.placed[doc_id]
         names = [d["organization"], d["org_key"]] + a.keys.names.get(d["org_key"], [])
         dist = district(d["org_key"])
@@ -409,7 +393,7 @@ def text_copied(a: Archive) -> list[Finding]:
         for para in str(text).split("\n"):
             sk = similar.skeleton(para, names)
             if len(sk) >= similar.PARAGRAPH_MIN:
-                seen.setdefault(sk, []).append((doc_id, _v(page), para))
+                seen.setdefault(sk, []).append((doc_id, page, para))
     by_docs: dict[tuple[str, ...], list[list[tuple[str, int | None, str]]]] = {}
     for sk, where in seen.items():
         orgs = {a.placed[i]["org_key"] for i, _, _ in where}

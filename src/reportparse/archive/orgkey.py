@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from reportparse import patterns
@@ -111,6 +112,7 @@ def decide(written: list[str], aliases: dict[str, str] | None = None) -> OrgKeys
     return out
 
 
+@lru_cache(maxsize=None)
 def district(key: str) -> str | None:
     """The city/district run at the front of a key (青石区 of 青石区财政局), for comparing units of
     one district; None when the key starts with none."""

@@ -74,7 +74,7 @@ def audit(out: str | Path, aliases: str | Path | None = None, write: bool = True
     orgkey.AliasError on an aliases file that cannot be used."""
     alias_map = orgkey.read_aliases(aliases) if aliases else {}
     t = tables.read(out)
-    names = [n for n in t.documents.organization.dropna().astype(str)]
+    names = [d["organization"] for d in t.documents if d["organization"]]
     keys = orgkey.decide(names, alias_map)
     archive = F.Archive(t, keys)
     found = F.all_findings(archive)

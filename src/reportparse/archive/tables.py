@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportparse.store.dataset import check_output
 from reportparse.store.schema import SCHEMAS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 COLUMNS = {
     "documents": ["doc_id", "source", "status", "error", "title", "organization", "fiscal_year", "doc_type", "project",
@@ -25,34 +29,37 @@ COLUMNS = {
 
 @dataclass
 class Tables:
-    documents: "pd.DataFrame"
-    measures: "pd.DataFrame"
-    amounts: "pd.DataFrame"
-    items: "pd.DataFrame"
-    sections: "pd.DataFrame"
+    """Rows as dicts (None for null): the audit's work is per document and per pair of
+    documents, where plain rows cost less than a DataFrame lookup per pair."""
+    documents: list[dict]
+    measures: list[dict]
+    amounts: list[dict]
+    items: list[dict]
+    sections: list[dict]
 
 
-def _scan(out: Path, table: str) -> "pd.DataFrame":
-    import pandas as pd
+def _scan(out: Path, table: str) -> "pa.Table":
     import pyarrow.dataset as ds
     folder = out / table
     schema = SCHEMAS[table]
     files = sorted(str(p) for p in folder.glob("year=*/part-*.parquet")) if folder.is_dir() else []
     if not files:
-        return schema.empty_table().select(COLUMNS[table]).to_pandas()
-    t = ds.dataset(files, schema=schema, format="parquet").to_table(columns=COLUMNS[table])
-    return t.to_pandas(types_mapper={__import__("pyarrow").int64(): pd.Int64Dtype(),
-                                     __import__("pyarrow").bool_(): pd.BooleanDtype()}.get)
+        return schema.empty_table().select(COLUMNS[table])
+    return ds.dataset(files, schema=schema, format="parquet").to_table(columns=COLUMNS[table])
 
 
 def read(out: str | Path) -> Tables:
     """The audit's columns of every table; rows of documents that were never committed (a
     killed run's orphans) are left out."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     p = check_output(out)
-    docs = _scan(p, "documents").drop_duplicates("doc_id").reset_index(drop=True)
-    keep = set(docs.doc_id)
+    docs = _scan(p, "documents")
+    keep = pa.array(sorted(set(docs.column("doc_id").to_pylist())))
+    seen: set[str] = set()
+    doc_rows = [r for r in docs.to_pylist() if not (r["doc_id"] in seen or seen.add(r["doc_id"]))]
     rest = {}
     for name in ("measures", "amounts", "items", "sections"):
-        df = _scan(p, name)
-        rest[name] = df[df.doc_id.isin(keep)].reset_index(drop=True)
-    return Tables(docs, **rest)
+        t = _scan(p, name)
+        rest[name] = t.filter(pc.is_in(t.column("doc_id"), value_set=keep)).to_pylist()
+    return Tables(doc_rows, **rest)
