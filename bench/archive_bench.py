@@ -1,23 +1,34 @@
 """Benchmark for ``reportparse audit``: a synthetic archive (invented units, figures and
-wording), then the audit's reading and joining step in pandas (pyarrow datasets) against
-DuckDB, then the whole audit.
+wording), then the audit's reading step three ways, then the whole audit.
 
-    python bench/archive_bench.py [--units 30] [--years 3] [--rounds 3] [--keep DIR]
+    python bench/archive_bench.py [--units 30] [--years 3] [--rounds 3] [--keep DIR] [--archive DIR]
 
 Each unit has, per year, a 部门整体自评报告, a 绩效自评表, a 部门决算 and a 部门预算 (four
 documents), written part by part with ``store.write.write_report`` exactly as ``ingest``
 writes them. 30 units x 3 years = 360 documents; ``--units 850`` gives about 10 000.
-Times are medians of ``--rounds``, wall seconds on this machine, one process; the engines
-run in the same rounds alternately, so the ratio compares across machines.
+The audit reads what it needs of five tables into rows (``archive.tables.read``); the
+readers compared, each in a fresh process on one thread, the same columns, into Python rows:
+
+- ``pyarrow-files``: ``pyarrow.parquet.ParquetFile(part).read(columns)`` per part file (the audit's reader);
+- ``pyarrow-dataset``: one ``pyarrow.dataset`` scan per table over its part files;
+- ``duckdb``: ``read_parquet('OUT/<table>/*/*.parquet', union_by_name=true)`` with ``threads=1``
+  (union_by_name because an output may hold parts of older versions with fewer columns);
+- ``audit``: the whole ``reportparse.audit`` (reading, units, findings, writing ``findings``).
+
+CPU seconds (user + system of the process, so a busy shared machine counts less than wall
+time) and peak RSS, medians of ``--rounds``; the methods alternate within each round.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
+import os
 import random
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -92,36 +103,40 @@ def make_archive(out: Path, units: int, years: int, seed: int = 7, tag: str = ""
     return n
 
 
-def pandas_step(out: Path) -> int:
-    """Read the columns the audit needs and join each unit-year with its predecessor."""
-    import pyarrow.parquet as pq
-    docs = pq.read_table(out / "documents", columns=["doc_id", "organization", "fiscal_year", "doc_type"]).to_pandas()
-    m = pq.read_table(out / "measures", columns=["doc_id", "indicator", "unit", "target_value", "actual_value"]).to_pandas()
-    items = pq.read_table(out / "items", columns=["doc_id", "kind", "text"]).to_pandas()
-    m = m.merge(docs, on="doc_id")
-    prev = m.assign(fiscal_year=m.fiscal_year + 1)
-    pairs = m.merge(prev, on=["organization", "fiscal_year", "unit"], suffixes=("", "_prev"))
-    it = items.merge(docs, on="doc_id")
-    ip = it.merge(it.assign(fiscal_year=it.fiscal_year + 1), on=["organization", "fiscal_year", "kind"])
-    return len(pairs) + len(ip)
+def measure(method: str, out: Path) -> dict:
+    """Run one method in this process; CPU seconds, wall seconds, peak RSS and a row count."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from reportparse.archive.tables import COLUMNS
+    t0, w0 = time.process_time(), time.perf_counter()
+    rows = 0
+    if method == "pyarrow-files":
+        from reportparse.archive.tables import read
+        t = read(out)
+        rows = sum(len(getattr(t, name)) for name in COLUMNS)
+    elif method == "pyarrow-dataset":
+        import pyarrow.dataset as ds
+        from reportparse.store.schema import SCHEMAS
+        for name, cols in COLUMNS.items():
+            files = sorted(str(p) for p in (out / name).glob("year=*/part-*.parquet"))
+            rows += len(ds.dataset(files, schema=SCHEMAS[name], format="parquet").to_table(columns=cols).to_pylist())
+    elif method == "duckdb":
+        import duckdb
+        con = duckdb.connect()
+        con.execute("SET threads TO 1")
+        for name, cols in COLUMNS.items():
+            q = (f"SELECT {', '.join(chr(34) + c + chr(34) for c in cols)} "
+                 f"FROM read_parquet('{out}/{name}/*/*.parquet', union_by_name=true)")
+            rows += len(con.sql(q).to_arrow_table().to_pylist())
+    elif method == "audit":
+        from reportparse.archive import audit
+        rows = len(audit(out).findings)
+    else:
+        raise SystemExit(f"unknown method {method}")
+    return {"cpu": time.process_time() - t0, "wall": time.perf_counter() - w0, "rows": rows,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def duckdb_step(out: Path) -> int:
-    import duckdb
-    con = duckdb.connect()
-    con.execute("SET threads TO 1")
-    q = f"""
-    WITH d AS (SELECT doc_id, organization, fiscal_year, doc_type FROM read_parquet('{out}/documents/*/*.parquet')),
-    m AS (SELECT m.indicator, m.unit, m.target_value, m.actual_value, d.organization, d.fiscal_year
-          FROM read_parquet('{out}/measures/*/*.parquet') m JOIN d USING (doc_id)),
-    it AS (SELECT i.kind, i.text, d.organization, d.fiscal_year FROM read_parquet('{out}/items/*/*.parquet') i JOIN d USING (doc_id))
-    SELECT (SELECT count(*) FROM m a JOIN m b ON a.organization = b.organization AND a.fiscal_year = b.fiscal_year + 1
-                                             AND a.unit = b.unit)
-         + (SELECT count(*) FROM it a JOIN it b ON a.organization = b.organization AND a.fiscal_year = b.fiscal_year + 1
-                                              AND a.kind = b.kind)"""
-    got = con.execute(q).fetchone()[0]
-    con.close()
-    return got
+METHODS = ("pyarrow-files", "pyarrow-dataset", "duckdb", "audit")
 
 
 def main() -> None:
@@ -130,30 +145,33 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--keep", default=None, help="write the archive here and keep it")
+    ap.add_argument("--archive", default=None, help="an archive written before (--keep): measure only")
+    ap.add_argument("--measure", default=None, help=argparse.SUPPRESS)  # one method, in a child process
     a = ap.parse_args()
-    out = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="archive-bench-"))
+    if a.measure:
+        print(json.dumps(measure(a.measure, Path(a.archive))))
+        return
+    out = Path(a.archive or a.keep or tempfile.mkdtemp(prefix="archive-bench-"))
     try:
-        t0 = time.perf_counter()
-        n = make_archive(out, a.units, a.years)
-        print(f"archive: {n} documents written in {time.perf_counter() - t0:.1f} s to {out}")
-        times: dict[str, list[float]] = {"pandas": [], "duckdb": [], "audit": []}
-        results = {}
-        import reportparse.archive as archive
+        if not a.archive:
+            w0 = time.perf_counter()
+            n = make_archive(out, a.units, a.years)
+            print(f"archive: {n} documents written in {time.perf_counter() - w0:.1f} s to {out}")
+        files = sum(1 for _ in out.glob("*/year=*/part-*.parquet"))
+        print(f"part files: {files}")
+        got: dict[str, list[dict]] = {m: [] for m in METHODS}
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         for _ in range(a.rounds):
-            for name, fn in (("pandas", pandas_step), ("duckdb", duckdb_step)):
-                t0 = time.perf_counter()
-                results[name] = fn(out)
-                times[name].append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            found = archive.audit(out)
-            times["audit"].append(time.perf_counter() - t0)
-        assert results["pandas"] == results["duckdb"], results
-        for name, ts in times.items():
-            print(f"{name:>7}: median {statistics.median(ts):.2f} s over {len(ts)} rounds")
-        print(f"joined rows {results['pandas']}; findings {len(found.findings)}; "
-              f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+            for m in METHODS:
+                r = subprocess.run([sys.executable, __file__, "--measure", m, "--archive", str(out)], env=env,
+                                   capture_output=True, text=True, check=True)
+                got[m].append(json.loads(r.stdout.strip().splitlines()[-1]))
+        for m, rs in got.items():
+            med = {k: statistics.median(r[k] for r in rs) for k in ("cpu", "wall", "rss_mb")}
+            print(f"{m:>16}: {med['cpu']:6.1f} s CPU  {med['wall']:6.1f} s wall  peak RSS {med['rss_mb']:5.0f} MB"
+                  f"  ({'findings' if m == 'audit' else 'rows'} {rs[-1]['rows']})")
     finally:
-        if not a.keep:
+        if not a.keep and not a.archive:
             shutil.rmtree(out, ignore_errors=True)
 
 
