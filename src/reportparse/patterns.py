@@ -391,19 +391,25 @@ def ocr_confusions() -> Confusions:
 
 
 @dataclass(frozen=True)
-class OrgNames:
-    """patterns/orgs.json: what the archive audit removes from a unit's name, what it
-    rewrites, and the city/district run that may stand before a name or be left out."""
+class ArchiveWords:
+    """patterns/archive.json: what the archive audit removes from a unit's name, what it
+    rewrites, the city/district run that may stand before a name or be left out, the title
+    cue of a project document, and the amount labels of each document figure."""
     drop: tuple[regex.Pattern, ...]
     replace: tuple[tuple[str, str], ...]
     admin_prefix: regex.Pattern  # matched whole
+    project_title: regex.Pattern
+    figure_labels: dict[str, regex.Pattern]
+
+
+ARCHIVE_FIGURES = ("expenditure", "budget_initial", "budget_adjusted")
 
 
 @lru_cache(maxsize=1)
-def org_names() -> OrgNames:
-    where = "orgs.json"
+def archive_words() -> ArchiveWords:
+    where = "archive.json"
     data = _read(where)
-    _keys(where, data, {"drop", "replace", "admin_prefix"}, {"description"})
+    _keys(where, data, {"drop", "replace", "admin_prefix", "project_title", "figure_labels"}, {"description"})
     drop = tuple(rx for _, rx in _entries(f"{where} drop", data["drop"]))
     replace = []
     for i, e in enumerate(data["replace"]):
@@ -415,4 +421,7 @@ def org_names() -> OrgNames:
     _keys(f"{where} admin_prefix", ap, {"pattern"}, {"examples", "counterexamples"})
     prefix = _compile(f"{where} admin_prefix", ap["pattern"])
     _check_examples(f"{where} admin_prefix", prefix, ap, full=True)
-    return OrgNames(drop, tuple(replace), prefix)
+    ((_, project),) = _entries(f"{where} project_title", [data["project_title"]])
+    _keys(f"{where} figure_labels", data["figure_labels"], set(ARCHIVE_FIGURES))
+    labels = {k: _entries(f"{where} figure_labels.{k}", [data["figure_labels"][k]])[0][1] for k in ARCHIVE_FIGURES}
+    return ArchiveWords(drop, tuple(replace), prefix, project, labels)

@@ -52,10 +52,10 @@ def _m(i: int, name: str, unit: str, op: str, target: float, actual: float, page
 
 
 def _doc(kind: str, org: str | None, year: int | None, *, budget=None, spent=None, score=None, rate=None,
-         measures=(), items=(), paras=(), amounts=(), status="ok", tag="") -> Report:
-    title = {"dept_report": "部门整体支出绩效自评报告", "self_eval_table": "部门整体支出绩效自评表",
+         measures=(), items=(), paras=(), amounts=(), status="ok", tag="", title: str | None = None) -> Report:
+    kind_title = {"dept_report": "部门整体支出绩效自评报告", "self_eval_table": "部门整体支出绩效自评表",
              "final_accounts": "部门决算", "budget": "部门预算"}[kind]
-    doc = Document(title=f"{org or ''}{year or ''}年度{title}", organization=org, fiscal_year=year, doc_type=kind,
+    doc = Document(title=title or f"{org or ''}{year or ''}年度{kind_title}", organization=org, fiscal_year=year, doc_type=kind,
                    budget_initial=budget, budget_adjusted=budget, expenditure=spent, self_score=score,
                    execution_rate=rate)
     r = Report(doc_id=_id(kind, org, year, tag), source=f"archive/{org}-{year}-{kind}{tag}.pdf", page_count=8,
@@ -126,6 +126,9 @@ def build(out: Path) -> None:
         _doc("dept_report", C, 2023, budget=300e4, spent=290e4, score=91.0, rate=96.7,
              amounts=[_money(3, "实际支出", 290)], items=[("problem", P_SEED)], paras=["特此报告。"]),
         _doc("final_accounts", "白溪区政府办公室", 2023, spent=290e4, amounts=[_money(2, "支出决算", 290)]),
+        # a project's table whose 项目名称 was not read: any project of C, so compared with nothing
+        _doc("self_eval_table", C, 2023, spent=50e4, score=99.0, amounts=[_money(2, "全年执行数", 50)], tag="-proj",
+             title="白溪区人民政府办公室2023年度项目支出绩效自评表"),
     ]
     # --- documents the audit cannot place ---
     docs += [_doc("dept_report", None, 2023, score=90.0, tag="-noorg"),
@@ -306,14 +309,14 @@ def test_the_org_name_patterns_are_validated(tmp_path, monkeypatch, edit, messag
     from reportparse import patterns
     dst = tmp_path / "patterns"
     shutil.copytree(patterns.patterns_dir(), dst)
-    data = json.loads((dst / "orgs.json").read_text(encoding="utf-8"))
+    data = json.loads((dst / "archive.json").read_text(encoding="utf-8"))
     edit(data)
-    (dst / "orgs.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (dst / "archive.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     monkeypatch.setenv("REPORTPARSE_PATTERNS", str(dst))
-    patterns.org_names.cache_clear()
+    patterns.archive_words.cache_clear()
     try:
         with pytest.raises(patterns.PatternError, match=message):
-            patterns.org_names()
+            patterns.archive_words()
     finally:
         monkeypatch.delenv("REPORTPARSE_PATTERNS")
-        patterns.org_names.cache_clear()
+        patterns.archive_words.cache_clear()

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, fields
 
 import regex
 
+from reportparse import patterns
 from reportparse.archive import similar
 from reportparse.archive.orgkey import OrgKeys, district
 from reportparse.verify.figures import num, page_ref
@@ -40,10 +41,10 @@ DOC_TYPE_ZH = {"dept_report": "部门整体自评报告", "project_report": "项
 ROLE = {"dept_report": "report", "project_report": "report", "self_eval_table": "table", "final_accounts": "accounts",
         "budget": "budget"}
 # which documents state each figure, in the order the first one present is compared with the others
-FIGURES = {"expenditure": ("实际支出", ("report", "table", "accounts"), regex.compile("支出|决算|执行|完成")),
-           "budget_initial": ("年初预算", ("report", "table", "budget", "accounts"), regex.compile("年初|预算")),
-           "budget_adjusted": ("调整后预算", ("report", "table", "accounts"), regex.compile("调整|全年|预算")),
-           "self_score": ("自评得分", ("report", "table"), None)}
+FIGURES = {"expenditure": ("实际支出", ("report", "table", "accounts")),
+           "budget_initial": ("年初预算", ("report", "table", "budget", "accounts")),
+           "budget_adjusted": ("调整后预算", ("report", "table", "accounts")),
+           "self_score": ("自评得分", ("report", "table"))}
 HIGH_SCORE = 90.0    # 优秀 in the usual grading
 LOW_RATE = 80.0      # 预算执行率 (%) below which a high score wants an explanation
 FAR_EXCEEDED = 1.5   # actual at least this many times the target, two years running
@@ -85,6 +86,19 @@ def _group(rows: list[dict], keep) -> dict[str, list[dict]]:
     return out
 
 
+def _scope(d: dict) -> str:
+    """What a document is about inside its unit: its project (normalized), "" for the unit as
+    a whole, or a scope of its own for a project document whose project was not read (it
+    could be any project of the unit, so it is compared with nothing)."""
+    if d["doc_type"] in ("dept_report", "final_accounts", "budget"):
+        return ""
+    if d.get("project"):
+        return similar.plain(d["project"])
+    if patterns.archive_words().project_title.search(d.get("title") or ""):
+        return f"?{d['doc_id']}"
+    return ""
+
+
 class Archive:
     """The documents placed by unit, year and scope (the project, or the whole unit)."""
 
@@ -96,7 +110,7 @@ class Archive:
             d = dict(d)
             d["org_key"] = keys.key(d["organization"])
             d["role"] = ROLE.get(d["doc_type"] or "")
-            d["scope"] = similar.plain(d["project"]) if d["doc_type"] != "dept_report" and d.get("project") else ""
+            d["scope"] = _scope(d)
             self.docs[d["doc_id"]] = d
         self.placed = {i: d for i, d in self.docs.items() if d["status"] != "failed" and d["org_key"]
                        and d["fiscal_year"] is not None}
@@ -117,7 +131,7 @@ class Archive:
         """A document's money field as written, its page and quote (from its amounts), and the
         step of its last digit in yuan."""
         value = d[fld]
-        label_rx = FIGURES[fld][2]
+        label_rx = patterns.archive_words().figure_labels[fld]
         same = [r for r in self.amounts.get(d["doc_id"], []) if abs(r["amount"] - value) <= 0.5]
         if same:
             same.sort(key=lambda r: (not (isinstance(r["label"], str) and label_rx.search(r["label"])),
@@ -140,7 +154,7 @@ def figure_mismatch(a: Archive) -> list[Finding]:
             if d["role"]:
                 by_role.setdefault(d["role"], []).append(d)
         budget = [d for d in a.groups.get((org, year, ""), []) if d["role"] == "budget"] if scope else []
-        for fld, (label, roles, _) in FIGURES.items():
+        for fld, (label, roles) in FIGURES.items():
             have = [d for r in roles for d in (by_role.get(r, []) + (budget if r == "budget" else []))
                     if d[fld] is not None]
             if len(have) < 2:

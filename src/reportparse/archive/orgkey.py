@@ -3,7 +3,7 @@
 
 A 自评报告, its 自评表, the 部门决算 and the next 部门预算 rarely write the unit's name the same
 way: a seal mark or a unit code on a cover, 人民政府 for 政府, full-width letters, the city or
-district in front or left out. Wording lives in ``patterns/orgs.json``; names no rule can
+district in front or left out. Wording lives in ``patterns/archive.json``; names no rule can
 join come from an aliases file (two columns: the name as written, the unit it is).
 """
 from __future__ import annotations
@@ -30,8 +30,8 @@ class AliasError(ValueError):
 
 
 def normalize(name: str) -> str:
-    """The name without what is not part of it (patterns/orgs.json), half-width."""
-    rules = patterns.org_names()
+    """The name without what is not part of it (patterns/archive.json), half-width."""
+    rules = patterns.archive_words()
     n = unicodedata.normalize("NFKC", name)
     for rx in rules.drop:
         n = rx.sub("", n)
@@ -81,7 +81,7 @@ def decide(written: list[str], aliases: dict[str, str] | None = None) -> OrgKeys
     a city/district run in front and no other longer name fits it too (the archive decides:
     财政局 alone is 青石区财政局 only where no other district's 财政局 is in the archive)."""
     aliases = aliases or {}
-    prefix = patterns.org_names().admin_prefix
+    prefix = patterns.archive_words().admin_prefix
     norm: dict[str, tuple[str, str]] = {}
     for w in set(written):
         n = normalize(w)
@@ -116,6 +116,6 @@ def decide(written: list[str], aliases: dict[str, str] | None = None) -> OrgKeys
 def district(key: str) -> str | None:
     """The city/district run at the front of a key (青石区 of 青石区财政局), for comparing units of
     one district; None when the key starts with none."""
-    prefix = patterns.org_names().admin_prefix
+    prefix = patterns.archive_words().admin_prefix
     runs = [key[:end] for end in range(2, len(key) - 1) if prefix.fullmatch(key[:end])]
     return next((r for r in runs if r[-1] in "区县旗"), runs[0] if runs else None)
