@@ -153,10 +153,8 @@ def figure_mismatch(a: Archive) -> list[Finding]:
         for d in docs:
             if d["role"]:
                 by_role.setdefault(d["role"], []).append(d)
-        budget = [d for d in a.groups.get((org, year, ""), []) if d["role"] == "budget"] if scope else []
         for fld, (label, roles) in FIGURES.items():
-            have = [d for r in roles for d in (by_role.get(r, []) + (budget if r == "budget" else []))
-                    if d[fld] is not None]
+            have = [d for r in roles for d in by_role.get(r, []) if d[fld] is not None]  # 决算, 预算: the unit's own
             if len(have) < 2:
                 continue
             first = have[0]
