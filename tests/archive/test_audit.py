@@ -221,6 +221,8 @@ def test_findings_dataset_is_written_with_descriptions(archive, result):
     for name, _, zh, en in ARCHIVE_COLUMNS["findings"]:
         assert schema.field(name).metadata[b"description_zh"].decode() == zh
     assert df.doc_id.isin(pd.read_parquet(archive / "documents").doc_id).all()
+    frame = result.frame()
+    assert list(frame.columns) == [c for c, *_ in ARCHIVE_COLUMNS["findings"]] and str(frame.other_year.dtype) == "Int64"
 
 
 def test_a_second_audit_replaces_the_first(tmp_path):

@@ -33,10 +33,13 @@ class Audit:
     summary: dict = field(default_factory=dict)
 
     def frame(self) -> "pd.DataFrame":
-        """The findings as a DataFrame with the table's columns."""
+        """The findings as a DataFrame typed like the table (nullable Int64, as ``load()`` gives)."""
         import pandas as pd
-        cols = [c for c, *_ in ARCHIVE_COLUMNS["findings"]]
-        return pd.DataFrame(self.findings, columns=cols)
+        import pyarrow as pa
+
+        from reportparse.store.schema import ARCHIVE_SCHEMAS
+        t = pa.Table.from_pylist(self.findings, schema=ARCHIVE_SCHEMAS["findings"])
+        return t.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get)
 
     def worst(self) -> int:
         """Rank of the worst finding (0 fail, 1 warn, 3 nothing); an unplaced document is a warn."""
