@@ -2,8 +2,8 @@
 audit (``audit``), the data dictionary (``schema``) and ``export``.
 
 Exit codes (one convention for every subcommand): 0 done, nothing to report; 1 done, but
-something is wrong in the data (ingest: some files failed; check: a finding at or above
---fail-on); 2 could not run (bad arguments, a path that is not what it should be).
+something is wrong in the data (ingest: some files failed; check, audit: a finding at or
+above --fail-on); 2 could not run (bad arguments, a path that is not what it should be).
 ``reportparse`` alone prints the help and exits 2: it did nothing a script asked for.
 Errors are one line on stderr starting with ``reportparse: ``.
 """
