@@ -136,7 +136,7 @@ def test_export_writes_xlsx_and_bom_csv(samples_out, tmp_path):
 
 def test_readme_shows_current_help():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for sub in ("ingest", "check", "schema", "export"):
+    for sub in ("ingest", "check", "audit", "schema", "export"):
         help_text = run(sub, "--help").stdout.strip()
         assert help_text in readme, f"README's `reportparse {sub} --help` block is out of date"
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 
 grimp = pytest.importorskip("grimp")
-STAGES = ["read", "ocr", "understand", "verify", "store", "run"]
+STAGES = ["read", "ocr", "understand", "verify", "store", "run", "archive"]
 
 
 def test_import_linter_contracts_are_kept():

@@ -1,9 +1,10 @@
 """reportparse: Chinese performance self-evaluation reports (绩效自评报告) from PDF to Parquet."""
 __version__ = "0.1.0"
 
-__all__ = ["parse_pdf", "parse_text", "load", "Report", "__version__"]
+__all__ = ["parse_pdf", "parse_text", "load", "audit", "Report", "__version__"]
 
-_LAZY = {"parse_pdf": "run.pipeline", "parse_text": "run.pipeline", "load": "store.dataset", "Report": "model"}
+_LAZY = {"parse_pdf": "run.pipeline", "parse_text": "run.pipeline", "load": "store.dataset", "audit": "archive",
+         "Report": "model"}
 
 
 def __getattr__(name: str):

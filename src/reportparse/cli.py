@@ -1,9 +1,9 @@
-"""Command line: a thin layer over ``batch.ingest``, the check report (``audit``), the data
-dictionary (``schema``) and ``export``.
+"""Command line: a thin layer over ``batch.ingest``, the check report (``check``), the archive
+audit (``audit``), the data dictionary (``schema``) and ``export``.
 
 Exit codes (one convention for every subcommand): 0 done, nothing to report; 1 done, but
-something is wrong in the data (ingest: some files failed; check: a finding at or above
---fail-on); 2 could not run (bad arguments, a path that is not what it should be).
+something is wrong in the data (ingest: some files failed; check, audit: a finding at or
+above --fail-on); 2 could not run (bad arguments, a path that is not what it should be).
 ``reportparse`` alone prints the help and exits 2: it did nothing a script asked for.
 Errors are one line on stderr starting with ``reportparse: ``.
 """
@@ -14,7 +14,7 @@ import os
 import sys
 
 from reportparse.messages import cause, say
-from reportparse.store.schema import TABLES as TABLE_NAMES
+from reportparse.store.schema import DESCRIBED
 
 from . import __version__
 
@@ -33,7 +33,7 @@ def fail(message: str) -> int:
     return 2
 
 
-EPILOG = ("exit codes: 0 done; 1 done but something failed (ingest: some files; check: a finding at or above "
+EPILOG = ("exit codes: 0 done; 1 done but something failed (ingest: some files; check, audit: a finding at or above "
           "--fail-on); 2 could not run. `reportparse` alone prints this help and exits 2.")
 
 
@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--format", choices=["text", "json", "csv"], default="text", help="output format (default: text)")
     chk.add_argument("--dedupe", action="store_true", help="leave out files that are copies of another report")
     sch = sub.add_parser("schema", help="print the data dictionary: every table's columns in Chinese and English")
-    sch.add_argument("table", nargs="?", choices=list(TABLE_NAMES), help="only this table (default: all)")
+    sch.add_argument("table", nargs="?", choices=list(DESCRIBED), help="only this table (default: all)")
     sch.add_argument("--format", choices=["text", "markdown", "json"], default="text",
                      help="output format (default: text; markdown is docs/DATA_DICTIONARY.md)")
     exp = sub.add_parser("export", help="write an output folder as an Excel workbook or CSV files for spreadsheets")
@@ -90,6 +90,19 @@ def _parser() -> argparse.ArgumentParser:
                      "money also in 万元")
     exp.add_argument("--csv", metavar="DIR", help="folder for one CSV per table (UTF-8 with BOM, for Excel)")
     exp.add_argument("--dedupe", action="store_true", help="one file per report and one row per measure pair")
+    aud = sub.add_parser("audit", help="audit an output folder as an archive: figures that differ between documents, "
+                         "targets and problems across years, text shared by units",
+                         description="The archive audit: one unit's documents of a year against each other, its years "
+                         "against each other, units against each other; writes OUT/findings and prints the findings, "
+                         "failures first, then the units whose names were joined and the documents not placed.")
+    aud.add_argument("out", nargs="?", default="outputs", help="output folder (default: outputs)")
+    aud.add_argument("--aliases", metavar="CSV", help="names no rule can join: two columns, the name as written "
+                     "and the unit it is")
+    aud.add_argument("--fail-on", choices=["fail", "warn", "never"], default="never",
+                     help="exit 1 when any finding has this severity or worse; a document that cannot be placed "
+                     "(no unit or year, or failed to parse) counts as warn (default: never)")
+    aud.add_argument("--format", choices=["text", "json", "csv"], default="text", help="output format (default: text)")
+    aud.add_argument("--no-write", action="store_true", help="print only; do not write OUT/findings")
     rev = sub.add_parser("review", help="write a static review site: each figure boxed on its page image")
     rev.add_argument("out", nargs="?", default="outputs", metavar="OUT", help="output folder (default: outputs)")
     rev.add_argument("--out", dest="site", default="review", metavar="DIR",
@@ -171,17 +184,34 @@ def _check(a: argparse.Namespace) -> int:
     return 1 if report.worst() <= limit else 0
 
 
+def _audit(a: argparse.Namespace) -> int:
+    from reportparse.archive import orgkey
+    from reportparse.archive import report as archive
+    from reportparse.store.dataset import NotOutputError
+    try:
+        result = archive.audit(a.out, a.aliases, write=not a.no_write)
+    except (NotOutputError, orgkey.AliasError) as e:
+        return fail(str(e))
+    except OSError as e:
+        return fail(say("cannot_read_or_write", why=f"{e.strerror or e}: {e.filename or ''}".rstrip(": ")))
+    except ValueError as e:  # a damaged part file (pyarrow's errors are ValueErrors)
+        return fail(say("cannot_read_output", out=a.out, cause=cause(e)))
+    sys.stdout.write({"text": archive.text, "json": archive.as_json, "csv": archive.as_csv}[a.format](result))
+    limit = {"fail": 0, "warn": 1, "never": -1}[a.fail_on]
+    return 1 if result.worst() <= limit else 0
+
+
 def _schema(a: argparse.Namespace) -> int:
     import json
 
     from reportparse.store import schema
-    tables = [a.table] if a.table else list(schema.COLUMNS)
+    tables = [a.table] if a.table else list(schema.DESCRIBED)
     if a.format == "markdown":
         sys.stdout.write(schema.dictionary_markdown(tables))
     elif a.format == "json":
         print(json.dumps({t: [{"name": n, "type": schema.type_name(ty), "zh": zh, "en": en,
-                               "in_files": (n, ty, zh, en) in schema.COLUMNS[t]}
-                              for n, ty, zh, en in schema.COLUMNS[t] + schema.LOAD_COLUMNS.get(t, [])]
+                               "in_files": (n, ty, zh, en) in schema.DESCRIBED[t]}
+                              for n, ty, zh, en in schema.DESCRIBED[t] + schema.LOAD_COLUMNS.get(t, [])]
                           for t in tables}, ensure_ascii=False, indent=1))
     else:
         sys.stdout.write(schema.dictionary_text(tables))
@@ -228,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return {"ingest": _ingest, "check": _check, "schema": _schema, "export": _export, "review": _review}[a.command](a)
+        return {"ingest": _ingest, "check": _check, "audit": _audit, "schema": _schema, "export": _export,
+                "review": _review}[a.command](a)
     except BrokenPipeError:  # output piped into head and closed: stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

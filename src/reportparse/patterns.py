@@ -477,3 +477,40 @@ def ocr_confusions() -> Confusions:
         examples.append((e[0], e[1]))
     return Confusions(tuple(pairs), float(data["min_ratio"]), int(data["min_freq"]), dict(data.get("before_digit", {})),
                       always, tuple(examples), tuple(data.get("counterexamples", [])))
+
+
+@dataclass(frozen=True)
+class ArchiveWords:
+    """patterns/archive.json: what the archive audit removes from a unit's name, what it
+    rewrites, the city/district run that may stand before a name or be left out, the title
+    cue of a project document, and the amount labels of each document figure."""
+    drop: tuple[regex.Pattern, ...]
+    replace: tuple[tuple[str, str], ...]
+    admin_prefix: regex.Pattern  # matched whole
+    project_title: regex.Pattern
+    figure_labels: dict[str, regex.Pattern]
+
+
+ARCHIVE_FIGURES = ("expenditure", "budget_initial", "budget_adjusted")
+
+
+@lru_cache(maxsize=1)
+def archive_words() -> ArchiveWords:
+    where = "archive.json"
+    data = _read(where)
+    _keys(where, data, {"drop", "replace", "admin_prefix", "project_title", "figure_labels"}, {"description"})
+    drop = tuple(rx for _, rx in _entries(f"{where} drop", data["drop"]))
+    replace = []
+    for i, e in enumerate(data["replace"]):
+        _keys(f"{where} replace[{i}]", e, {"text", "with"}, {"examples"})
+        if not all(e["text"] in ex for ex in e.get("examples", [])):
+            raise PatternError(f"{where} replace[{i}]: an example does not contain {e['text']!r}")
+        replace.append((e["text"], e["with"]))
+    ap = data["admin_prefix"]
+    _keys(f"{where} admin_prefix", ap, {"pattern"}, {"examples", "counterexamples"})
+    prefix = _compile(f"{where} admin_prefix", ap["pattern"])
+    _check_examples(f"{where} admin_prefix", prefix, ap, full=True)
+    ((_, project),) = _entries(f"{where} project_title", [data["project_title"]])
+    _keys(f"{where} figure_labels", data["figure_labels"], set(ARCHIVE_FIGURES))
+    labels = {k: _entries(f"{where} figure_labels.{k}", [data["figure_labels"][k]])[0][1] for k in ARCHIVE_FIGURES}
+    return ArchiveWords(drop, tuple(replace), prefix, project, labels)

@@ -24,13 +24,13 @@ TITLES = [
      "省级防汛抗旱补助资金—第二批", "project_report"),
     ("青石县第三人民医院基层卫生服务项目县级补助资金2024年度绩效自评报告", "青石县第三人民医院", "基层卫生服务项目县级补助资金",
      "project_report"),
-    ("2022年青石县交通运输局财政衔接推进乡村振兴资金项目绩效自评总结报告", "青石县交通运输局", "财政衔接推进乡村振兴资金项目",
+    ("2022年青石县水利局农村人居环境整治提升资金项目绩效自评总结报告", "青石县水利局", "农村人居环境整治提升资金项目",
      "project_report"),
     ("青石县社会保障局就业补助资金绩效自评报告", "青石县社会保障局", "就业补助资金", "project_report"),
     ("青石县融媒体中心2023年度设备购置项目绩效自评报告", "青石县融媒体中心", "设备购置项目", "project_report"),
     ("青石县第一中学2023年度部门整体支出绩效自评报告", "青石县第一中学", None, "dept_report"),
     ("青石县白沙乡卫生院2023年度部门整体支出绩效自评报告", "青石县白沙乡卫生院", None, "dept_report"),
-    ("青石县2024年度转移支付乡村振兴补助资金绩效评价自评报告", None, None, "project_report"),
+    ("青石县2024年度转移支付耕地地力保护补贴资金绩效评价自评报告", None, None, "project_report"),
     ("青石县林业局2023年度绩效自评报告", "青石县林业局", None, "dept_report"),
     # a unit word inside a longer unit name does not end it
     ("青石县人力资源和社会保障局2023年度部门整体支出绩效自评报告", "青石县人力资源和社会保障局", None, "dept_report"),
@@ -73,7 +73,7 @@ def test_self_reference_points_back_to_a_named_unit(texts, want):
 
 @pytest.mark.parametrize("titles,texts,want", [
     (["青石县农业农村局2023项目绩效自评报告"], (), 2023),
-    ([], ("2022年部门决算收支完成情况如下。",), 2022),
+    ([], ("2022年部门决算收入和支出情况如下。",), 2022),
     ([], ("根据《关于开展2024年度绩效自评工作的通知》要求，", "2023年项目资金共计40万元。"), 2023),
     ([], ("截至2023年12月31日，资金已拨付。",), None),
     ([], ("（青财预〔2023〕15号）",), None),
@@ -141,8 +141,8 @@ def test_instruction_text_in_a_prose_problems_section_is_no_item():
 
 
 def test_a_unit_word_inside_a_project_name_is_no_unit():
-    """健全现代医院管理制度项目: with no place name ahead of it, 医院 is part of the project."""
-    assert fields.title_parts("健全现代医院管理制度项目绩效自评报告").org is None
+    """推进智慧医院信息平台建设项目: with no place name ahead of it, 医院 is part of the project."""
+    assert fields.title_parts("推进智慧医院信息平台建设项目绩效自评报告").org is None
 
 
 def test_funds_block_unit_in_a_header_cell_and_an_empty_spending_cell():

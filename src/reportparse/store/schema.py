@@ -142,6 +142,43 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
 }
 
 
+# Tables of the archive, written by ``reportparse audit`` beside the six above (not by ingest,
+# and not per document: one part per fiscal year, replaced by each audit).
+ARCHIVE_COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
+    "findings": [
+        ("finding_id", I, "发现的序号（从 0 起，不一致在前）", "0-based order of the finding, failures first"),
+        ("kind", S, "类别：figure_mismatch 同一数字在两份文件中不一致、item_repeated 问题或改进措施与上年基本相同、"
+         "target_below_last_actual 目标不高于上年实际、target_kept_exceeded 目标连年不变而实际远超、"
+         "score_high_unmet 自评高分但目标未完成或执行率低、text_copied 不同单位报告中段落相同",
+         "figure_mismatch, item_repeated, target_below_last_actual, target_kept_exceeded, score_high_unmet or text_copied"),
+        ("severity", S, "严重程度：fail 不一致、warn 需复核", "fail or warn"),
+        ("org_key", S, "单位标识：同一单位各种写法归并后的名称", "the unit's key: its names in the archive joined into one"),
+        ("org_rule", S, "单位标识的判定方式：exact 原文、normalized 去盖章编码全半角等、alias 别名表、prefix 补全或去掉市区县前缀",
+         "how the key was decided: exact, normalized (seal, code, width, 人民政府), alias (--aliases) or prefix (city/district)"),
+        ("org_names", S, "该单位在档案中的全部写法，每行一个", "every name the archive writes for the unit, one per line"),
+        ("fiscal_year", I, "发现所在年度（跨年比较时为较晚一年）", "the year of the finding (the later one across years)"),
+        ("other_year", I, "比较的另一年度", "the year compared with"),
+        ("doc_id", S, "第一份文件的 doc_id", "doc_id of the first document"),
+        ("page", I, "第一份文件中的页码", "page in the first document"),
+        ("other_doc_id", S, "比较的另一份文件的 doc_id", "doc_id of the document compared with"),
+        ("other_page", I, "另一份文件中的页码", "page in the other document"),
+        ("doc_ids", S, "涉及的全部文件的 doc_id，每行一个", "doc_id of every document involved, one per line"),
+        ("pages", S, "与 doc_ids 逐行对应的页码（不明为空行）", "the page in each of doc_ids, line by line (empty when unknown)"),
+        ("subject", S, "比较的对象：实际支出、年初预算、自评得分、指标名称、问题或改进措施等", "what is compared"),
+        ("value", D, "第一份文件中的数值（金额为元）", "the figure in the first document (money in yuan)"),
+        ("other_value", D, "另一份文件中的数值", "the figure in the other document"),
+        ("value_text", S, "第一份文件中的原文写法", "the figure as the first document writes it"),
+        ("other_value_text", S, "另一份文件中的原文写法", "the figure as the other document writes it"),
+        ("similarity", D, "文字相似度（0–1）：问题或改进措施为字符三元组 Jaccard；不同单位的相同段落（去掉单位名称和数字后一致）为 1",
+         "text similarity (0-1): Jaccard of character 3-grams for items; 1 for a paragraph shared by units once names and figures are removed"),
+        ("message", S, "发现的说明（中文，写明两份文件、页码和原文数字）",
+         "the finding in Chinese, naming both documents, pages and figures as written"),
+        ("quote", S, "第一份文件的原文", "the quote from the first document"),
+        ("other_quote", S, "另一份文件的原文", "the quote from the other document"),
+    ],
+}
+
+
 # Short Chinese column labels (spreadsheet headers) where the head of the description is not
 # one; keys are "table.column" or "column" for every table. Others: the description's head.
 LABELS: dict[str, str] = {
@@ -183,7 +220,7 @@ _PANDAS = {I: ("int64", "Int64"), B: ("bool", "boolean"), D: ("float64", "float6
 
 def _pandas_metadata(table: str) -> bytes:
     cols = [{"name": name, "field_name": name, "pandas_type": _PANDAS[typ][0], "numpy_type": _PANDAS[typ][1],
-             "metadata": None} for name, typ, _, _ in COLUMNS[table]]
+             "metadata": None} for name, typ, _, _ in DESCRIBED[table]]
     return json.dumps({"index_columns": [], "column_indexes": [], "columns": cols, "creator": {"library": "reportparse"},
                        "pandas_version": "2.0.0"}).encode("utf-8")
 
@@ -195,7 +232,7 @@ def arrow_schema(table: str) -> "pa.Schema":
     arrow = {S: pa.string(), I: pa.int64(), D: pa.float64(), B: pa.bool_(), BIN: pa.binary()}
     return pa.schema([pa.field(name, arrow[typ], metadata={"description": f"{zh} / {en}", "description_zh": zh,
                                                     "description_en": en})
-                      for name, typ, zh, en in COLUMNS[table]],
+                      for name, typ, zh, en in DESCRIBED[table]],
                      metadata={b"pandas": _pandas_metadata(table), b"reportparse_table": table.encode()})
 
 
@@ -213,9 +250,10 @@ def dictionary_markdown(tables: list[str] | None = None) -> str:
            "in step. The same descriptions are in each Parquet file's field metadata (key `description`,",
            "`description_zh`, `description_en`). Every table is partitioned by `year` (the fiscal year, 0 when",
            "unknown) and joins on `doc_id`.", ""]
-    for table in tables or COLUMNS:
-        out += [f"## {table}", "", "| column | type | 说明 | description |", "|---|---|---|---|"]
-        for name, typ, zh, en in COLUMNS[table]:
+    for table in tables or DESCRIBED:
+        out += [f"## {table}", ""] + ([ARCHIVE_NOTE, ""] if table in ARCHIVE_COLUMNS else [])
+        out += ["| column | type | 说明 | description |", "|---|---|---|---|"]
+        for name, typ, zh, en in DESCRIBED[table]:
             out.append(f"| `{name}` | {type_name(typ)} | {zh} | {en} |")
         for name, typ, zh, en in LOAD_COLUMNS.get(table, []):
             out.append(f"| `{name}` (load) | {type_name(typ)} | {zh} | {en} |")
@@ -226,15 +264,18 @@ def dictionary_markdown(tables: list[str] | None = None) -> str:
 def dictionary_text(tables: list[str] | None = None) -> str:
     """The data dictionary for a terminal: table, column, type, then 中文 and English lines."""
     out = []
-    for table in tables or COLUMNS:
+    for table in tables or DESCRIBED:
         out.append(f"{table}")
-        for name, typ, zh, en in COLUMNS[table] + [(n, t, z, e + " [load()]") for n, t, z, e in LOAD_COLUMNS.get(table, [])]:
+        for name, typ, zh, en in DESCRIBED[table] + [(n, t, z, e + " [load()]") for n, t, z, e in LOAD_COLUMNS.get(table, [])]:
             out += [f"  {name} ({type_name(typ)})", f"      {zh}", f"      {en}"]
         out.append("")
     return "\n".join(out)
 
 
-TABLES = list(COLUMNS)
+TABLES = list(COLUMNS)  # the tables ingest writes per document
+DESCRIBED = {**COLUMNS, **ARCHIVE_COLUMNS}  # every table of an output folder, for the dictionary
+ARCHIVE_NOTE = ("Written by `reportparse audit OUT` (not by `ingest`): one part per fiscal year, "
+                "`findings/year=<fiscal_year>/part-audit.parquet`, replaced by each audit.")
 _SCHEMAS: dict[str, "pa.Schema"] = {}
 
 
@@ -244,4 +285,6 @@ def __getattr__(name: str) -> Any:
         if not _SCHEMAS:
             _SCHEMAS.update((t, arrow_schema(t)) for t in COLUMNS)
         return _SCHEMAS
+    if name == "ARCHIVE_SCHEMAS":
+        return {t: arrow_schema(t) for t in ARCHIVE_COLUMNS}
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
