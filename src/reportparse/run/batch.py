@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import sys
 import time
@@ -32,6 +33,8 @@ from reportparse.run.files import NotRegular, clean_message, collect, display, f
 from reportparse.run.onefile import hung_or_died_row, summarize
 from reportparse.settings import Settings
 from reportparse.store import write
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -173,6 +176,9 @@ def _run(files: list[str], out: str, settings: Settings, jobs: int | None, force
         old_paths = _row_paths(row) if row else []
         mine = [os.fsencode(f) for f in fs]
         redo = row is None or force or (row["status"] == "failed" and (retry_failed or is_transient(row)))
+        log.debug("%s: %s", display(fs[0]), "new" if row is None else "forced" if force else
+                  f"failed before ({'transient' if is_transient(row) else 'permanent'}), parsed again" if redo
+                  else f"already in the output ({row['status']}), skipped")
         if not redo:
             summary.skipped += len(fs)
             if set(mine) - set(old_paths):  # a copy under a new name: the row records it

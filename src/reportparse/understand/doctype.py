@@ -9,10 +9,13 @@ target/actual pairs. Wordings live in patterns/doctypes.json.
 """
 from __future__ import annotations
 
+import logging
 import regex
 
 from reportparse import patterns
 from reportparse.model import Measure, Paragraph, Section, Table
+
+log = logging.getLogger(__name__)
 
 _SPACE = regex.compile(r"\s+")
 PROSE_OF_A_TABLE = 400  # characters of running text a lone 自评表 carries (its title, notes, signatures)
@@ -47,14 +50,18 @@ def classify(titles: list[str], front: list[Paragraph], sections: list[Section],
     Title), else from its tables."""
     for t in titles:
         if (kind := from_text(t)) is not None:
+            log.debug("doc_type %s from the title %r", kind, t)
             return kind
     target, actual = _headers(tables)
     if target and not actual:
+        log.debug("doc_type target_table: a target column and no actual column in its tables")
         return "target_table"
     if target and actual:
         prose = sum(len(p.text) for p in front) + sum(len(p.text) for s in sections for p in s.paragraphs)
         if prose < PROSE_OF_A_TABLE:
+            log.debug("doc_type self_eval_table: target and actual columns, %d characters of prose", prose)
             return "self_eval_table"
+    log.debug("doc_type other: no title names a kind (%d candidates), tables do not decide", len(titles))
     return "other"
 
 

@@ -5,6 +5,7 @@ section, page and the normalized sentence it came from.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import regex
@@ -14,6 +15,8 @@ from reportparse.model import Amount, Document, Paragraph, Section
 from reportparse.understand import numbers
 from reportparse.understand.numbers import Quantity
 from reportparse.understand.prose import LABEL_STOP, Sentence, clean_label
+
+log = logging.getLogger(__name__)
 
 _SH = patterns.load().shapes  # wording lives in patterns/shapes.json
 FINANCE_KINDS = {"finance"}
@@ -228,22 +231,30 @@ def document_fields(front: list[Paragraph], sections: list[Section], heads: dict
     titles = title_candidates(front, meta_title)
     doc.title = titles[0] if titles else None
     orgs = [o for o in (_org_from_title(t) for t in titles) if o]
+    how = "the title"
     if not orgs and (o := cover_org(front)):
         orgs.append(o)
+        how = "a cover line"
     all_paras = list(front) + [p for s in sections for p in [heads[s.section_id]] + s.paragraphs]
     if not orgs:  # the title does not name it: 单位名称：…, or the functions section's first words
         orgs += _labelled_org(all_paras)
+        how = "a labelled line (单位名称：…)"
     if not orgs:
         for s in sections:
             if s.kind == "functions" and s.paragraphs:
                 m = pats.org["subject"].match(s.paragraphs[0].text)
                 if m:
                     orgs.append(m.group("org"))
+                    how = "the functions section's first words"
                     break
     if not orgs and (o := _self_reference_org(all_paras)):
         orgs.append(o)
+        how = "a unit named in the text that 我局/我校… refers back to"
     if orgs:
         doc.organization = max(orgs, key=len)
+        log.debug("organization %r from %s", doc.organization, how)
+    else:
+        log.debug("no organization: not in the title (%d candidates), the cover, a labelled line or the text", len(titles))
     doc.fiscal_year = _year(titles, all_paras)
     doc.project, doc.supervisor = _labelled(all_paras[:12], "project"), _labelled(all_paras[:12], "supervisor")
     if doc.project is None and titles:  # the title grammar: UNIT [year] PROJECT KIND, UNIT（PROJECT）…

@@ -10,6 +10,7 @@ its total row, and the header block (项目名称 | … | 实施单位 | …) it
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import regex
@@ -21,6 +22,8 @@ from reportparse.understand import numbers, roles
 from reportparse.understand.numbers import Quantity
 from reportparse.understand.prose import clean_label, met
 from reportparse.understand.table_layout import FIELD_COLS, Logical, is_funds_header, stitch
+
+log = logging.getLogger(__name__)
 
 _SH = patterns.load().shapes  # wording lives in patterns/shapes.json and patterns/table_roles.json
 _CELLS = patterns.table_roles().cells
@@ -330,6 +333,9 @@ def read(tables: list[Table]) -> TableFacts:
                     if FIELD_COLS[name].search(hc) and units.get(ci) is None:
                         units[ci] = table_unit
         used = _funds(lt, units, facts) if funds else set()
+        log.debug("table from page %d, %d rows: %s (header %s)", lt.page, len(lt.rows),
+                  "funds block" if funds else "indicator table, target/actual by column role" if cols.pairs
+                  else "rows read for figures and labels only", " | ".join(c for c in h if c)[:80])
         col_unit = dict(units)  # a label cell naming 万元 heads the figures below it
         for n, (page, row) in enumerate(lt.rows):
             quote = " | ".join(c for c in row if c)
