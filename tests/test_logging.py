@@ -17,6 +17,7 @@ def test_stage_decisions_are_logged_at_debug(caplog):
     assert any(n == "reportparse.understand.doctype" and "doc_type project_report from the title" in m for n, m in said)
     assert any(n == "reportparse.understand.fields" and m.startswith("organization ") for n, m in said)
     assert any(n == "reportparse.understand.table_facts" and "indicator table" in m for n, m in said)
+    assert any(n == "reportparse.read.pages" and "ruled table(s)" in m for n, m in said)
     assert all(r.levelno == logging.DEBUG for r in caplog.records if r.name.startswith("reportparse."))
 
 

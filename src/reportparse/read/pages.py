@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import pdfminer.pdftypes
 import pdfplumber
 
 from reportparse.errors import TimeLimit, TooLarge
@@ -42,8 +41,7 @@ from reportparse.read.glyphs import (
 from reportparse.read.guard import STREAM_CAP, content_guard, open_pdf, pdfminer_quiet, sniff, time_limit
 from reportparse.settings import Settings
 
-
-
+log = logging.getLogger(__name__)
 
 
 def _big_image(page) -> bool:
@@ -203,6 +201,8 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
     if needs_ocr:
         why = say("garbled" if garbage >= settings.garbled_ratio else
                   "image_only" if len(chars) < settings.min_page_chars else "scan_under_text")
+        log.debug("page %d goes to OCR: %s (%d upright characters, %.0f%% garbage)", number, why, len(chars),
+                  100 * garbage)
         if not settings.ocr:
             out.note = say("ocr_off", page=number, why=why)
         elif ocr.available(settings):
@@ -229,6 +229,8 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
         if len(rest) != len(chars):  # the running text is what the tables left: its lines anew
             vlines = visual_lines(rest, settings.dedupe_tolerance)
     stream, used = streamtable.find(vlines, number)
+    log.debug("page %d: %d ruled table(s), %d unruled table(s) found by their header words", number,
+              len(out.tables), len(stream))
     if stream:
         out.tables += stream
         vlines = [kept for kept in ([c for c in vl if id(c) not in used] for vl in vlines) if kept]

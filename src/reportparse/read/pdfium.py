@@ -22,6 +22,7 @@ origin or cropped, Type3 or vertical fonts, a font whose descriptor cannot be ma
 from __future__ import annotations
 
 import contextlib
+import logging
 import ctypes
 import re
 from pathlib import Path
@@ -49,6 +50,8 @@ from reportparse.read.pdfium_calls import (
     _text_object,
 )
 from reportparse.read.ruled import drawings, Finder
+
+log = logging.getLogger(__name__)
 
 
 class Unsupported(Exception):
@@ -326,6 +329,7 @@ class Page:
                 page.close()
         except Exception as e:  # Unsupported, or a page PDFium cannot take: pdfplumber reads it, as before
             self.engine, self.fallback = "pdfplumber", f"{type(e).__name__}: {e}"
+            log.debug("page %d read by pdfplumber, not PDFium: %s", self._page.page_number, self.fallback)
             self._chars = self._page.chars
             self._drawn = {k: getattr(self._page, k) for k in ("lines", "rects", "curves")}
             self._images = True
