@@ -121,7 +121,10 @@ class RapidEngine:
         return self._boxes(np.array(image.convert("RGB")))
 
     def _boxes(self, array: np.ndarray) -> list[TextBox]:
-        result, _ = self._ocr(array)
+        # no per-line angle classifier: pages reach OCR upright (turned pages are read in their own
+        # frame, a scan's small turn is straightened first), and on a straightened scan it judged a
+        # bold title upside down, which then read as nothing; it also costs time on every line
+        result, _ = self._ocr(array, use_cls=False)
         out = []
         for quad, text, score in result or []:
             xs, ys = [p[0] for p in quad], [p[1] for p in quad]
