@@ -53,7 +53,8 @@ def find(gray: np.ndarray) -> list[Grid]:
     paper = float(np.median(gray)) if gray.size else 255.0
     dark = gray < min(200.0, paper - 35.0)  # thin rules scan light; grey paper noise stays paper
     h, w = dark.shape
-    # a rule may step by a pixel where a small turn is left: a run may continue one row off
+    # a pixel left light between two dark ones above and below is ink: a thick rule scanned
+    # light along its middle still gives one unbroken run
     near = dark.copy()
     near[1:-1] |= dark[:-2] & dark[2:]
     hmask = long_runs(near, int(w * 0.06))
