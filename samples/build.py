@@ -227,14 +227,64 @@ def encrypt(pdf_bytes: bytes, user: str, owner: str) -> bytes:
         return dst.read_bytes()
 
 
-def scan(pdf_bytes: bytes, dpi: int = 150, pages: int | None = None, header: str | None = None) -> bytes:
-    """Image-only copy of a PDF: every page rendered and placed as a picture, no text layer."""
+def scanner(img, turn: float = 0.0, noise: float = 0.0, jpeg: int | None = None, seal: tuple[float, float] | None = None,
+            seed: int = 0):
+    """A page image as a clerk's scanner and stamp leave it: a red seal (公章: ring, star and
+    arc of text-like strokes, 4 cm across) stamped with its centre at ``seal`` (fractions of
+    the width and height) over whatever is there, the sheet turned ``turn`` degrees on the
+    glass (counter-clockwise positive), grey paper with Gaussian ``noise`` (standard deviation
+    in grey levels), and JPEG compression at quality ``jpeg``. Returns a PIL image (RGB when
+    sealed, else grey)."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+    rng = np.random.default_rng(seed)
+    img = img.convert("RGB") if seal else img.convert("L")
+    if seal:
+        stamp = Image.new("L", img.size, 0)  # how much red ink, 0..255
+        d = ImageDraw.Draw(stamp)
+        r = int(img.width * 40 / 210 / 2)  # 4 cm across on an A4 page
+        cx, cy = int(seal[0] * img.width), int(seal[1] * img.height)
+        d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=230, width=max(3, r // 14))
+        star = [(cx + r * 0.28 * np.cos(np.pi / 2 + k * 4 * np.pi / 5), cy - r * 0.28 * np.sin(np.pi / 2 + k * 4 * np.pi / 5))
+                for k in range(5)]
+        d.polygon(star, fill=200)
+        for k in range(12):  # the arc of the unit's name, as short strokes
+            a = np.pi * (0.15 + 0.7 * k / 11)
+            x, y = cx - r * 0.75 * np.cos(a), cy - r * 0.75 * np.sin(a)
+            d.rectangle((x - r * 0.06, y - r * 0.06, x + r * 0.06, y + r * 0.06), fill=180)
+        ink = np.asarray(stamp, dtype=np.float32)[..., None] / 255
+        red = np.array([205, 30, 40], dtype=np.float32)
+        # ink multiplies what is under it (print stays dark, paper turns red)
+        rgb = np.asarray(img, dtype=np.float32)
+        img = Image.fromarray(np.clip(rgb * (1 - ink) + np.minimum(rgb, red) * ink, 0, 255).astype(np.uint8))
+    if turn:
+        fill = (255, 255, 255) if img.mode == "RGB" else 255
+        img = img.rotate(turn, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=fill)
+    if noise:
+        a = np.asarray(img, dtype=np.float32) * 0.96  # grey paper
+        grain = rng.normal(0, noise, a.shape[:2]).astype(np.float32)
+        a = a + (grain[..., None] if a.ndim == 3 else grain)
+        img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+    if jpeg:
+        buf = io.BytesIO()
+        img.save(buf, format="JPEG", quality=jpeg)
+        img = Image.open(io.BytesIO(buf.getvalue()))
+        img.load()
+    return img
+
+
+def scan(pdf_bytes: bytes, dpi: int = 150, pages: int | None = None, header: str | None = None,
+         first: int = 0, **damage) -> bytes:
+    """Image-only copy of a PDF: every page (from ``first``) rendered and placed as a picture,
+    no text layer; ``damage`` (turn, noise, jpeg, seal) goes to ``scanner``."""
     import pypdfium2 as pdfium
     src = pdfium.PdfDocument(pdf_bytes)
     buf = io.BytesIO()
     c = rl_canvas.Canvas(buf, pagesize=A4, invariant=1)
-    for i in range(len(src) if pages is None else min(pages, len(src))):
+    for i in range(first, len(src) if pages is None else min(first + pages, len(src))):
         img = src[i].render(scale=dpi / 72).to_pil().convert("L")
+        if damage:
+            img = scanner(img, seed=i, **damage)
         png = io.BytesIO()
         img.save(png, format="PNG")
         png.seek(0)

@@ -46,33 +46,73 @@ class Grid:
 
 
 def find(gray: np.ndarray) -> list[Grid]:
-    """Grids of at least 3 rows and 3 columns in a grayscale page image."""
-    dark = gray < 200  # thin rules scan light; text is judged at 160 (see blank)
+    """Ruled grids of at least 3 rows and 3 columns in an upright grayscale page image,
+    anywhere on the page: a full-page 自评表, or tables between paragraphs of prose (each
+    its own grid). The image should be straightened first (``skew``): rules are found as
+    long runs, which a turned rule breaks."""
+    paper = float(np.median(gray)) if gray.size else 255.0
+    dark = gray < min(200.0, paper - 35.0)  # thin rules scan light; grey paper noise stays paper
     h, w = dark.shape
-    hmask = long_runs(dark, int(w * 0.06))
+    # a pixel left light between two dark ones above and below is ink: a thick rule scanned
+    # light along its middle still gives one unbroken run
+    near = dark.copy()
+    near[1:-1] |= dark[:-2] & dark[2:]
+    hmask = long_runs(near, int(w * 0.06))
     ys = _centres(np.nonzero(hmask.sum(axis=1) > 0.15 * w)[0])
-    if len(ys) < 4:
+    if len(ys) < 3:
         return []
-    band = min(b - a for a, b in zip(ys, ys[1:]) if b - a > 8) if len(ys) > 1 else 0
-    vmask = long_runs(dark.T, max(int(0.8 * band), 20)).T
+    gaps = [b - a for a, b in zip(ys, ys[1:]) if b - a > 8]
+    if not gaps:
+        return []
+    vmask = long_runs(dark.T, max(int(0.8 * min(gaps)), 20)).T
     xs = _centres(np.nonzero(vmask.any(axis=0))[0])
     if len(xs) < 4:
         return []
-    bands = [(a, b) for a, b in zip(ys, ys[1:]) if b - a > 8]
 
     def coverage(x: int, y0: int, y1: int) -> float:
         return float(vmask[y0 + 2:y1 - 1, max(0, x - 2):x + 3].any(axis=1).mean())
 
+    grids = []
+    for group in _tables(ys, xs, coverage):
+        g = _grid(group, xs, hmask, dark, coverage)
+        if g is not None:
+            grids.append(g)
+    return grids
+
+
+def _tables(ys: list[int], xs: list[int], coverage) -> list[list[int]]:
+    """The horizontal rules split into tables: consecutive rules belong to one table while at
+    least two vertical rules join them (a gap of prose between two tables has none)."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for y0, y1 in zip(ys, ys[1:]):
+        joined = y1 - y0 <= 8 or sum(coverage(x, y0, y1) > 0.6 for x in xs) >= 2
+        if joined:
+            current = current or [y0]
+            current.append(y1)
+        else:
+            if len(current) >= 3:
+                groups.append(current)
+            current = []
+    if len(current) >= 3:
+        groups.append(current)
+    return groups
+
+
+def _grid(ys: list[int], xs: list[int], hmask: np.ndarray, dark: np.ndarray, coverage) -> Grid | None:
+    """One table's cells between its rules: a cell runs to the next vertical rule present in
+    its row band (merged across columns) and down to the next horizontal rule present over its
+    width (merged across rows); the cells a merged cell covers are None."""
+    bands = [(a, b) for a, b in zip(ys, ys[1:]) if b - a > 8]
     # a rule runs through most rows; a long stroke of a character does not
     xs = [x for x in xs if sum(coverage(x, a, b) > 0.6 for a, b in bands) >= 0.4 * len(bands)]
     if len(xs) < 4:
-        return []
-    # one grid: the horizontal rules between the outermost vertical rules
+        return None
     left, right = xs[0], xs[-1]
     ys = [y for y in ys if hmask[max(0, y - 2):y + 3, left:right].any(axis=0).mean() > 0.3]
-    if len(ys) < 4:
-        return []
-    rows = []
+    if len(ys) < 3:
+        return None
+    rows: list[list[tuple[int, int, int, int] | None]] = []
     for y0, y1 in zip(ys, ys[1:]):
         if y1 - y0 < 8:
             continue
@@ -85,7 +125,44 @@ def find(gray: np.ndarray) -> list[Grid]:
             else:
                 cells.append(None)  # inside a cell merged across columns
         rows.append(cells)
-    return [Grid(ys[0], ys[-1], left, right, rows)] if len(rows) >= 2 else []
+    if len(rows) < 2:
+        return None
+    _merge_down(rows, dark)
+    return Grid(ys[0], ys[-1], left, right, rows)
+
+
+def _rule_over(dark: np.ndarray, y: int, x0: int, x1: int) -> bool:
+    """A horizontal rule at ``y`` over the span. A rule is thin and level: some three adjacent
+    pixel rows near ``y`` are dark along most of the span, and rows a few pixels off it are
+    light. A rule scanned light in places still fills much of its band; a line of text crossing
+    the same rows darkens the band only where strokes cross it, and the rows beside it as much."""
+    top = max(0, y - 10)
+    band = dark[top:y + 11, x0 + 4:x1 - 3]
+    if band.shape[1] == 0 or band.shape[0] < 13:
+        return True
+    rows = band.mean(axis=1)
+    three = (band[:-2] | band[1:-1] | band[2:]).mean(axis=1)  # three[i]: rows i..i+2
+    lo, hi = max(0, y - 4 - top), min(len(three), y + 3 - top)
+    i = lo + int(np.argmax(three[lo:hi]))
+    peak, c = float(three[i]), i + 1
+    side = max(float(rows[c - 6]) if c >= 6 else 0.0, float(rows[c + 6]) if c + 6 < len(rows) else 0.0)
+    return peak >= 0.85 or (peak >= 0.45 and side <= 0.5 * peak)
+
+
+def _merge_down(rows: list[list[tuple[int, int, int, int] | None]], dark: np.ndarray) -> None:
+    """Cells with no rule above them joined to the cell above of the same width, in place."""
+    for r in range(1, len(rows)):
+        for c, box in enumerate(rows[r]):
+            if box is None:
+                continue
+            x0, y0, x1, y1 = box
+            above = next((rows[k][c] for k in range(r - 1, -1, -1) if rows[k][c] is not None), None)
+            if above is None or (above[0], above[2]) != (x0, x1) or above[3] != y0:
+                continue
+            if not _rule_over(dark, y0, x0, x1):
+                k = max(k for k in range(r) if rows[k][c] == above)
+                rows[k][c] = (above[0], above[1], x1, y1)
+                rows[r][c] = None
 
 
 def blank(gray: np.ndarray, box: tuple[int, int, int, int]) -> bool:

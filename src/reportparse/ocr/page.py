@@ -14,6 +14,8 @@ from reportparse.messages import say
 from reportparse.model import Line, Table
 from reportparse.ocr import engines as ocr_engines
 from reportparse.ocr import grid as scangrid
+from reportparse.ocr import seal as scanseal
+from reportparse.ocr import skew as scanskew
 from reportparse.ocr.engines import CJK_SPACE, Engine, TextBox  # noqa: F401  (CJK_SPACE: kept importable here)
 from reportparse.settings import Settings
 
@@ -139,17 +141,19 @@ def to_lines(boxes: list[TextBox], number: int, scale: float) -> list[Line]:
     return lines
 
 
-def ocr_page(page, number: int, settings: Settings) -> tuple[list[Line], list[Table]]:
-    """Render at the scan's own resolution (vector pages at ``ocr_dpi``) and read it."""
+def ocr_page(page, number: int, settings: Settings,
+             notes: list[str] | None = None) -> tuple[list[Line], list[Table]]:
+    """Render at the scan's own resolution (vector pages at ``ocr_dpi``) and read it; what was
+    done to the image (a turn straightened, a seal taken out) is appended to ``notes``."""
     dpi = scan_dpi(page)
     scanned = dpi is not None
     dpi = dpi or settings.ocr_dpi
     pixel_cap(page, dpi, settings.max_pixels)
-    image = page.to_image(resolution=dpi).original.convert("L")
-    why = blank_render(image, page.chars)
+    image = page.to_image(resolution=dpi).original  # in colour: a red seal is told apart by its hue
+    why = blank_render(image.convert("L"), page.chars)
     if why:
         raise BlankRender(why)
-    return ocr_image(image, number, dpi, scanned, settings)
+    return ocr_image(image, number, dpi, scanned, settings, notes)
 
 
 def pixel_cap(page, dpi: int, limit: int) -> None:
@@ -187,14 +191,32 @@ def ocr_boxes(page, boxes: list[tuple[float, float, float, float]], settings: Se
     return out
 
 
-def ocr_image(image, number: int, dpi: int, scanned: bool, settings: Settings) -> tuple[list[Line], list[Table]]:
-    """Remove speckle noise from scans with a 3x3 median (salt-and-pepper dots that OCR reads
-    as punctuation), read ruled tables cell by cell, then the rest of the page's lines.
-    ``dpi`` maps the image's pixels to PDF points."""
+def prepare(image, scanned: bool, notes: list[str] | None = None, number: int = 0):
+    """A scan made fit to read: a red seal taken out of the colour image (the digits
+    under it stay), grey; speckle noise removed with a 3x3 median (salt-and-pepper dots that
+    OCR reads as punctuation); the page's turn on the glass measured and straightened, so
+    table rules run level and lines do not drift into each other. A vector page is only made
+    grey (it renders clean and upright; a median there would only thin the strokes)."""
+    if not scanned:
+        return image.convert("L")
+    gray, share = scanseal.remove(image)
+    if share and notes is not None:
+        notes.append(f"page {number}: a red seal over {share:.1%} of the page taken out before OCR")
+    image = gray.filter(ImageFilter.MedianFilter(3))
+    angle = scanskew.measure(np.asarray(image))
+    if abs(angle) >= scanskew.MIN_ANGLE:
+        image = scanskew.straighten(image, angle)
+        if notes is not None:
+            notes.append(f"page {number}: scan turned {angle:+.2f}° straightened before OCR")
+    return image
+
+
+def ocr_image(image, number: int, dpi: int, scanned: bool, settings: Settings,
+              notes: list[str] | None = None) -> tuple[list[Line], list[Table]]:
+    """Prepare the image (``prepare``), read ruled tables cell by cell, then the rest of the
+    page's lines. ``dpi`` maps the image's pixels to PDF points."""
     engine = ocr_engines.get(settings)
-    image = image.convert("L")
-    if scanned:  # a vector page renders clean; a median there would only thin the strokes
-        image = image.filter(ImageFilter.MedianFilter(3))
+    image = prepare(image, scanned, notes, number)
     if engine.whole_page:
         tables, rest = tables_from_boxes(engine.boxes(image), scangrid.find(np.array(image)), image, number, dpi, engine)
         return to_lines(ocr_engines.merge_lines(rest), number, 72.0 / dpi), tables

@@ -80,7 +80,7 @@ class TableFacts:
 
 def _header_unit(h: str) -> str | None:
     m = UNIT_IN_HEADER.search(h)
-    return (m.group(1) or m.group(2)) if m else None
+    return next((g for g in m.groups() if g), None) if m else None
 
 
 def _cell(row: list[str | None], i: int | None) -> str:
