@@ -106,7 +106,7 @@ def test_turned_noisy_table_between_paragraphs_is_found_with_its_merged_cell():
     # the first column's third cell runs over the fourth (no rule between them)
     assert g.rows[3][0] is None and g.rows[2][0][3] == g.rows[3][1][3]
     assert all(box is not None for r, row in enumerate(g.rows) for c, box in enumerate(row) if (r, c) != (3, 0))
-    assert any("turned +1.30°" in n for n in notes)
+    assert any("倾斜 +1.30°" in n for n in notes)
 
 
 def test_without_straightening_the_turned_table_is_lost():
@@ -177,7 +177,7 @@ def test_turned_noisy_sealed_scan_reads_the_table_between_paragraphs_like_the_or
     assert len(digital) >= 5
     assert sorted(map(key, scanned), key=str) == sorted(map(key, digital), key=str)
     notes = report.document.notes
-    assert any("turned +1.30°" in n for n in notes) and any("red seal" in n for n in notes)
+    assert any("倾斜 +1.30°" in n for n in notes) and any("红色印章" in n for n in notes)
 
 
 def test_the_allocator_is_told_to_keep_ocr_buffers_on_glibc():

@@ -201,13 +201,13 @@ def prepare(image, scanned: bool, notes: list[str] | None = None, number: int = 
         return image.convert("L")
     gray, share = scanseal.remove(image)
     if share and notes is not None:
-        notes.append(f"page {number}: a red seal over {share:.1%} of the page taken out before OCR")
+        notes.append(say("scan_seal_removed", page=number, share=f"{share:.1%}"))
     image = gray.filter(ImageFilter.MedianFilter(3))
     angle = scanskew.measure(np.asarray(image))
     if abs(angle) >= scanskew.MIN_ANGLE:
         image = scanskew.straighten(image, angle)
         if notes is not None:
-            notes.append(f"page {number}: scan turned {angle:+.2f}° straightened before OCR")
+            notes.append(say("scan_straightened", page=number, angle=f"{angle:+.2f}"))
     return image
 
 

@@ -209,7 +209,7 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
             try:
                 done: list[str] = []  # a turn straightened, a seal taken out: nothing lost
                 out.lines, out.tables = ocr.ocr_page(page, number, settings, done)
-                out.remark = "; ".join(done) or None
+                out.remark = SEP.join(done) or None
             except ocr.BlankRender as e:  # never a silent empty page
                 out.note = say("page", page=number, text=e)
                 return out
