@@ -24,6 +24,23 @@ TEXT: dict[str, str] = {
     "stream_cap": "一个压缩数据流解压后超过 {mb} MB 上限（max_stream_bytes），可能是解压炸弹或超大对象",
     "content_cap": "页面内容流共 {mb} MB，超过 {cap} MB 上限（max_content_bytes）",
     "time_limit": "超时：解析时间超过了时间上限（{seconds} 秒）",
+    # office files and their XML (read/ooxml.py, read/safexml.py, read/docx.py, read/xlsx.py)
+    "office_zip_damaged": "{kind}文件已损坏：无法打开其 zip 压缩包，请重新保存或下载（{cause}）",
+    "office_too_many_parts": "{kind}压缩包有 {n} 个部件，超过一份文档可有的 {cap} 个上限，可能是恶意构造的文件"
+                             "（{n} parts, over {cap}）",
+    "office_part_unreadable": "{kind}文件已损坏：部件 {name} 无法读取，请重新保存（{cause}）",
+    "office_part_cap": "{kind}的部件 {name} 解压后超过 {mb} MB 上限（max_stream_bytes），可能是解压炸弹或超大文档"
+                       "（part inflates past {mb} MB）",
+    "office_package_cap": "{kind}的各部件解压后共超过 {mb} MB 上限（max_stream_bytes 的 4 倍），可能是解压炸弹或超大文档"
+                          "（package inflates past {mb} MB at part {name}）",
+    "office_part": "{kind}文件中的{reason}",
+    "xml_hostile": "XML 部件 {what} 声明了 DTD 或实体，办公文档从不这样做：按恶意文件拒绝，没有展开任何实体，"
+                   "也没有读取任何外部资源（DTD or entities: {declared}）",
+    "xml_damaged": "XML 部件 {what} 已损坏，请用原程序重新保存该文件（damaged {what}: {error}）",
+    "docx_no_document": "Word 文件已损坏：缺少正文部件 word/document.xml，请用 Word 重新保存",
+    "xlsx_damaged": "Excel 文件已损坏，请用 Excel 重新保存（{cause}）",
+    "xlsx_sheet_cap": "工作表“{sheet}”的已用区域为 {rows} 行 × {cols} 列，超过一张报表可有的 {cap} 个单元格上限",
+    "xlsx_no_sheet": "Excel 工作簿没有可见的工作表",
     # page notes (read/pages.py, ocr/)
     "page": "第{page}页：{text}",
     "scan_seal_removed": "第{page}页：扫描件上的红色印章（占页面 {share}）已在 OCR 前去除",

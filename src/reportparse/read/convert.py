@@ -3,8 +3,11 @@
 
 Each conversion gets its own LibreOffice profile in a temporary folder (two workers converting
 at once would otherwise fight over one profile's lock) and a time limit; the converted file is
-deleted afterwards. Without LibreOffice the file is refused with a message that says to
-install it.
+deleted afterwards. No macro runs: LibreOffice loads a file it converts hidden, and a hidden
+load never executes macros (``LoadEnv``: MacroExecMode NEVER_EXECUTE); the fresh profile
+says so again (macro security "very high", macro execution disabled), so a document's
+Basic bound to its open event stays data whatever that default becomes. Without LibreOffice
+the file is refused with a message that says to install it.
 """
 from __future__ import annotations
 
@@ -20,6 +23,17 @@ from reportparse.errors import ExtractError
 from reportparse.settings import Settings
 
 TIMEOUT = 120.0  # seconds for one conversion when the settings give no time limit
+# the fresh profile's settings: macro security level 3 ("very high": only macros from trusted
+# locations, and there are none) and macros disabled outright (DisableMacrosExecution)
+NO_MACROS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">
+ <prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">
+ <prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+"""
 
 
 def soffice() -> str | None:
@@ -39,6 +53,8 @@ def converted(path: str | Path, target: str, settings: Settings) -> Iterator[Pat
     with tempfile.TemporaryDirectory(prefix="reportparse-soffice-") as tmp:
         src = Path(tmp) / f"in{Path(path).suffix.lower() or '.bin'}"
         shutil.copyfile(path, src)  # a plain name: LibreOffice mangles odd characters in names
+        (Path(tmp) / "profile" / "user").mkdir(parents=True)
+        (Path(tmp) / "profile" / "user" / "registrymodifications.xcu").write_text(NO_MACROS, encoding="utf-8")
         env = {**os.environ, "HOME": tmp}
         cmd = [exe, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore", "--nolockcheck",
                "--convert-to", target, "--outdir", str(Path(tmp) / "out"), str(src)]

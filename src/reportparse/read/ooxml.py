@@ -3,8 +3,10 @@ bomb is refused before it costs the machine.
 
 A package is a zip of XML parts. Its member count and each member's inflated size are capped
 (the size is counted while inflating, not taken from the header, which a hostile file can
-fake), and a part that declares a DTD is refused: OOXML never has one, and a DTD is how
-entity expansion (billion laughs) and external entities get in. Nothing is fetched.
+fake; at most ``limit`` + 1 bytes of one part are ever held), and every XML part is parsed by
+``safexml``: expat refuses the first DOCTYPE or entity declaration it meets, in whatever
+encoding the part is written, before anything is expanded. OOXML never declares a DTD, and a
+DTD is how entity expansion (billion laughs) and external entities get in. Nothing is fetched.
 """
 from __future__ import annotations
 
@@ -13,25 +15,27 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from reportparse.errors import ExtractError, TooLarge
+from reportparse.messages import cause, say
+from reportparse.read import safexml
 
 MAX_MEMBERS = 5000           # parts in one package; a real report has tens
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 class Package:
-    """A zip package whose parts are read at most ``limit`` bytes each, ``total`` bytes in all."""
+    """A zip package whose parts are read at most ``limit`` bytes each, ``total`` bytes in all.
+    ``kind`` names the file for a person (``Word 文件（.docx）``)."""
 
-    def __init__(self, path: str | Path, limit: int, what: str) -> None:
-        self.what, self.limit, self.total, self.read_bytes = what, limit, 4 * limit, 0
+    def __init__(self, path: str | Path, limit: int, kind: str) -> None:
+        self.kind, self.limit, self.total, self.read_bytes = kind, limit, 4 * limit, 0
         try:
             self.zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as e:
-            raise ExtractError(f"damaged {what} file ({e}): the zip package cannot be opened; save or download it "
-                               "again") from e
+            raise ExtractError(say("office_zip_damaged", kind=kind, cause=cause(e))) from e
         infos = self.zf.infolist()
         if len(infos) > MAX_MEMBERS:
             self.zf.close()
-            raise TooLarge(f"the {what} package has {len(infos)} parts, over the {MAX_MEMBERS} a document may have")
+            raise TooLarge(say("office_too_many_parts", kind=kind, n=len(infos), cap=MAX_MEMBERS))
         self.names = {i.filename for i in infos}
 
     def __enter__(self) -> "Package":
@@ -47,24 +51,35 @@ class Package:
         try:
             with self.zf.open(name) as f:
                 data = f.read(self.limit + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as e:  # RuntimeError: an encrypted member
-            raise ExtractError(f"damaged {self.what} file: part {name} cannot be read ({e}); save it again") from e
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as e:
+            # RuntimeError: an encrypted member; NotImplementedError: a compression method zipfile lacks
+            raise ExtractError(say("office_part_unreadable", kind=self.kind, name=name, cause=cause(e))) from e
         self.read_bytes += len(data)
-        if len(data) > self.limit or self.read_bytes > self.total:
-            raise TooLarge(f"the {self.what} part {name} inflates past {self.limit >> 20} MB (the max_stream_bytes "
-                           "cap): a decompression bomb or an oversized document")
+        if len(data) > self.limit:
+            raise TooLarge(say("office_part_cap", kind=self.kind, name=name, mb=self.limit >> 20))
+        if self.read_bytes > self.total:
+            raise TooLarge(say("office_package_cap", kind=self.kind, name=name, mb=self.total >> 20))
         return data
 
     def xml(self, name: str) -> ET.Element | None:
+        """A part parsed without DTDs, or None when the package has no such part."""
         data = self.read(name)
-        return None if data is None else parse_xml(data, f"{self.what} part {name}")
+        return None if data is None else parse_xml(data, self.kind, name)
 
 
-def parse_xml(data: bytes, what: str) -> ET.Element:
-    """Parse XML that must not declare a DTD (so no entity is ever expanded or fetched)."""
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:  # XML spells them in capitals; expat rejects other spellings
-        raise ExtractError(f"{what} declares a DTD or entities, which office files never do: refused as hostile")
+def parse_xml(data: bytes, kind: str, name: str) -> ET.Element:
+    """Parse the XML part ``name`` of a ``kind`` file through ``safexml`` (no DTD, so no entity
+    is ever expanded or fetched); its refusal keeps its class and says which file it was."""
     try:
-        return ET.fromstring(data)
-    except ET.ParseError as e:
-        raise ExtractError(f"damaged {what} ({e}); save the file again") from e
+        return safexml.parse(data, name)
+    except ExtractError as e:
+        raise type(e)(say("office_part", kind=kind, reason=e)) from e
+
+
+def check_xml(data: bytes, kind: str, name: str, binary_ok: bool = False) -> None:
+    """``parse_xml`` without building the tree: the part is well-formed and declares no DTD
+    (with ``binary_ok``: or is not XML at all, see ``safexml.check``)."""
+    try:
+        safexml.check(data, name, binary_ok)
+    except ExtractError as e:
+        raise type(e)(say("office_part", kind=kind, reason=e)) from e

@@ -14,35 +14,43 @@ import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
 from reportparse.errors import ExtractError
+from reportparse.messages import say
 
 
 class HostileXML(ExtractError):
     """The XML declares a DTD or an entity: refused before anything is expanded or fetched."""
 
 
-def _refuse(what: str):
-    def handler(*_args) -> None:
-        raise HostileXML(f"{what} declares a DTD or entities, which office files never do: refused as hostile "
-                         "(entity expansion, external entities)")
+def _refuse(what: str, declared: str):
+    def handler(*args) -> None:
+        name = args[0] if args and isinstance(args[0], str) else ""
+        raise HostileXML(say("xml_hostile", what=what, declared=f"{declared} {name}".strip()))
     return handler
 
 
-def check(data: bytes, what: str = "XML") -> None:
+_ENCODING_ERRORS = {expat.errors.codes[expat.errors.XML_ERROR_UNKNOWN_ENCODING],
+                    expat.errors.codes[expat.errors.XML_ERROR_INCORRECT_ENCODING]}
+
+
+def check(data: bytes, what: str = "XML", binary_ok: bool = False) -> None:
     """Raise ``HostileXML`` when ``data`` declares a DTD, an entity or an external reference,
-    ``ExtractError`` when it is not well-formed XML."""
+    ``ExtractError`` when it is not well-formed XML. With ``binary_ok`` (a part that may be an
+    image or other binary data) data that is not XML at all passes, but XML in an encoding
+    expat cannot read does not: another parser might read it, DTD and all."""
     p = expat.ParserCreate()
-    refuse = _refuse(what)
-    p.StartDoctypeDeclHandler = refuse
-    p.EntityDeclHandler = refuse
-    p.UnparsedEntityDeclHandler = refuse
-    p.NotationDeclHandler = refuse
-    p.ExternalEntityRefHandler = refuse
+    p.StartDoctypeDeclHandler = _refuse(what, "<!DOCTYPE>")
+    p.EntityDeclHandler = _refuse(what, "<!ENTITY>")
+    p.UnparsedEntityDeclHandler = _refuse(what, "<!ENTITY NDATA>")
+    p.NotationDeclHandler = _refuse(what, "<!NOTATION>")
+    p.ExternalEntityRefHandler = _refuse(what, "external entity")
     p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:
         p.Parse(data, True)
     except expat.ExpatError as e:
-        raise ExtractError(f"damaged {what} ({expat.ErrorString(e.code)}, line {e.lineno}); save the file "
-                           "again") from e
+        if binary_ok and e.code not in _ENCODING_ERRORS:
+            return
+        raise ExtractError(say("xml_damaged", what=what,
+                               error=f"{expat.ErrorString(e.code)}, line {e.lineno}")) from e
 
 
 def parse(data: bytes, what: str = "XML") -> ET.Element:
@@ -51,4 +59,4 @@ def parse(data: bytes, what: str = "XML") -> ET.Element:
     try:
         return ET.fromstring(data)
     except ET.ParseError as e:  # check() parsed it already; kept for an expat/ElementTree difference
-        raise ExtractError(f"damaged {what} ({e}); save the file again") from e
+        raise ExtractError(say("xml_damaged", what=what, error=str(e))) from e

@@ -18,24 +18,30 @@ from typing import Callable
 
 from reportparse.errors import ExtractError, TooLarge
 from reportparse.model import Extracted, Line, Page, Table
-from reportparse.read.ooxml import Package
+from reportparse.messages import cause, say
+from reportparse.read.ooxml import Package, check_xml
 from reportparse.settings import Settings
 
 MAX_CELLS = 500_000  # a sheet's used range above this is formatting run down to row 1048576, not a report
 WIDTH, HEIGHT = 842.0, 595.0  # A4 landscape, as 自评表 are printed
+KIND = "Excel（.xlsx）"  # the file, as a refusal names it
 
 _DECIMALS = re.compile(r"0\.(0+)")
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 
 def _check_package(path: str | Path, settings: Settings) -> None:
-    """Every part inflated once within its cap and free of DTDs before openpyxl reads it."""
-    with Package(path, settings.max_stream_bytes, "Excel (.xlsx)") as pkg:
+    """Every part inflated once within its cap, and every part that is XML parsed by safexml,
+    before openpyxl opens the file: openpyxl parses with the standard library's ElementTree,
+    which expands internal entities, unless ``defusedxml`` happens to be installed (and
+    OPENPYXL_DEFUSEDXML is not set to False); nothing here relies on that. openpyxl finds a
+    part through the package's relationships, whatever its name, so a part not named .xml
+    is checked too: it passes when it is no XML at all (an image), never with a DTD."""
+    with Package(path, settings.max_stream_bytes, KIND) as pkg:
         for name in sorted(pkg.names):
-            if name.endswith((".xml", ".rels")):
-                pkg.xml(name)
-            else:
-                pkg.read(name)
+            data = pkg.read(name)
+            if data is not None:
+                check_xml(data, KIND, name, binary_ok=not name.lower().endswith((".xml", ".rels")))
 
 
 def display(value, fmt: str | None) -> str:
@@ -68,8 +74,7 @@ def display(value, fmt: str | None) -> str:
 def _sheet(ws, number: int) -> Page:
     max_row, max_col = ws.max_row or 0, ws.max_column or 0
     if max_row * max_col > MAX_CELLS:
-        raise TooLarge(f"sheet {ws.title!r} spans {max_row} rows by {max_col} columns, over the {MAX_CELLS} cells "
-                       "a report sheet may have")
+        raise TooLarge(say("xlsx_sheet_cap", sheet=ws.title, rows=max_row, cols=max_col, cap=MAX_CELLS))
     covered = set()
     for rng in ws.merged_cells.ranges:
         for r in range(rng.min_row, rng.max_row + 1):
@@ -129,7 +134,7 @@ def extract(path: str | Path, settings: Settings, progress: Callable[[int], None
     try:
         wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
     except (KeyError, ValueError, TypeError, OSError) as e:
-        raise ExtractError(f"damaged Excel (.xlsx) file ({type(e).__name__}: {e}); save it again from Excel") from e
+        raise ExtractError(say("xlsx_damaged", cause=cause(e))) from e
     try:
         pages, names = [], []
         for ws in wb.worksheets:
@@ -143,6 +148,6 @@ def extract(path: str | Path, settings: Settings, progress: Callable[[int], None
     finally:
         wb.close()
     if not pages:
-        raise ExtractError("the Excel workbook has no visible sheet")
+        raise ExtractError(say("xlsx_no_sheet"))
     # provenance: a row's page is its sheet's number among the visible sheets
     return Extracted(pages, len(pages), title, notes=[f"sheets read as pages: {', '.join(names)}"])
