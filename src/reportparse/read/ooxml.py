@@ -19,6 +19,7 @@ from reportparse.messages import cause, say
 from reportparse.read import safexml
 
 MAX_MEMBERS = 5000           # parts in one package; a real report has tens
+CHUNK = 1 << 20              # bytes inflated at a time
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -49,17 +50,22 @@ class Package:
         if name not in self.names:
             return None
         try:
-            with self.zf.open(name) as f:
-                data = f.read(self.limit + 1)
+            with self.zf.open(name) as f:  # 1 MB at a time: a bomb costs the cap, not twice it
+                buf = bytearray()
+                while len(buf) <= self.limit:
+                    chunk = f.read(min(CHUNK, self.limit + 1 - len(buf)))
+                    if not chunk:
+                        break
+                    buf += chunk
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as e:
             # RuntimeError: an encrypted member; NotImplementedError: a compression method zipfile lacks
             raise ExtractError(say("office_part_unreadable", kind=self.kind, name=name, cause=cause(e))) from e
-        self.read_bytes += len(data)
-        if len(data) > self.limit:
+        self.read_bytes += len(buf)
+        if len(buf) > self.limit:
             raise TooLarge(say("office_part_cap", kind=self.kind, name=name, mb=self.limit >> 20))
         if self.read_bytes > self.total:
             raise TooLarge(say("office_package_cap", kind=self.kind, name=name, mb=self.total >> 20))
-        return data
+        return bytes(buf)
 
     def xml(self, name: str) -> ET.Element | None:
         """A part parsed without DTDs, or None when the package has no such part."""

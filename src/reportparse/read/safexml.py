@@ -28,6 +28,8 @@ def _refuse(what: str, declared: str):
     return handler
 
 
+# how XML in UTF-32 or EBCDIC begins (XML 1.0, appendix F): expat reads neither, another parser might
+_UNREAD_SIGNATURES = (b"\x00\x00\x00<", b"<\x00\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\x4c\x6f\xa7\x94")
 _ENCODING_ERRORS = {expat.errors.codes[expat.errors.XML_ERROR_UNKNOWN_ENCODING],
                     expat.errors.codes[expat.errors.XML_ERROR_INCORRECT_ENCODING]}
 
@@ -37,6 +39,8 @@ def check(data: bytes, what: str = "XML", binary_ok: bool = False) -> None:
     ``ExtractError`` when it is not well-formed XML. With ``binary_ok`` (a part that may be an
     image or other binary data) data that is not XML at all passes, but XML in an encoding
     expat cannot read does not: another parser might read it, DTD and all."""
+    if data.startswith(_UNREAD_SIGNATURES):
+        raise ExtractError(say("xml_damaged", what=what, error="XML in UTF-32 or EBCDIC, which expat does not read"))
     p = expat.ParserCreate()
     p.StartDoctypeDeclHandler = _refuse(what, "<!DOCTYPE>")
     p.EntityDeclHandler = _refuse(what, "<!ENTITY>")
@@ -51,6 +55,8 @@ def check(data: bytes, what: str = "XML", binary_ok: bool = False) -> None:
             return
         raise ExtractError(say("xml_damaged", what=what,
                                error=f"{expat.ErrorString(e.code)}, line {e.lineno}")) from e
+    except (LookupError, UnicodeError) as e:  # an encoding Python has no codec for, or bytes not in it
+        raise ExtractError(say("xml_damaged", what=what, error=f"{type(e).__name__}: {e}")) from e
 
 
 def parse(data: bytes, what: str = "XML") -> ET.Element:
