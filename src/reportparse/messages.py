@@ -33,7 +33,7 @@ TEXT: dict[str, str] = {
                        "（part inflates past {mb} MB）",
     "office_package_cap": "{kind}的各部件解压后共超过 {mb} MB 上限（max_stream_bytes 的 4 倍），可能是解压炸弹或超大文档"
                           "（package inflates past {mb} MB at part {name}）",
-    "office_part": "{kind}文件中的{reason}",
+    "office_part": "{kind}文件中的 {reason}",
     "xml_hostile": "XML 部件 {what} 声明了 DTD 或实体，办公文档从不这样做：按恶意文件拒绝，没有展开任何实体，"
                    "也没有读取任何外部资源（DTD or entities: {declared}）",
     "xml_damaged": "XML 部件 {what} 已损坏，请用原程序重新保存该文件（damaged {what}: {error}）",
