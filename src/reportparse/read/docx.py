@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from reportparse.errors import ExtractError
+from reportparse.messages import say
 from reportparse.model import Extracted, Line, Page, Table
 from reportparse.read.ooxml import W, Package, parse_xml
 from reportparse.settings import Settings
@@ -190,7 +191,7 @@ def _needed_styles(data: bytes | None, document: bytes) -> ET.Element | None:
         return data[start:end + 10] if start >= 0 and end >= 0 else None
 
     if b"<w:style " not in data:  # another prefix for Word's namespace: read the whole part
-        return parse_xml(data, "Word (.docx) part word/styles.xml")
+        return parse_xml(data, _part("word/styles.xml"))
     want = set(_USED.findall(document))
     at = data.find(b'w:default="1"')
     while at >= 0:  # the default style of each type
@@ -210,8 +211,13 @@ def _needed_styles(data: bytes | None, document: bytes) -> ET.Element | None:
     defaults = _DEFAULTS.search(data)
     body = (defaults.group(0) if defaults else b"") + b"".join(chosen.values())
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        return parse_xml(data, "Word (.docx) part word/styles.xml")  # refused there
-    return parse_xml(_WRAP % body, "Word (.docx) part word/styles.xml")
+        return parse_xml(data, _part("word/styles.xml"))  # refused there
+    return parse_xml(_WRAP % body, _part("word/styles.xml"))
+
+
+def _part(name: str) -> str:
+    """A part of the document as a failure reason names it."""
+    return say("part_of", what=say("word_file"), name=name)
 
 
 def _styles(root: ET.Element | None) -> tuple[dict[str, _Style], str | None, float]:
@@ -415,11 +421,11 @@ def _cells(tr: ET.Element):
 
 def extract(path: str | Path, settings: Settings, progress: Callable[[int], None] | None = None) -> Extracted:
     """Read a .docx package into pages of lines and tables."""
-    with Package(path, settings.max_stream_bytes, "Word (.docx)") as pkg:
+    with Package(path, settings.max_stream_bytes, say("word_file")) as pkg:
         raw = pkg.read("word/document.xml")
         if raw is None:
-            raise ExtractError("damaged Word (.docx) file: it has no word/document.xml; save it again from Word")
-        doc = parse_xml(raw, "Word (.docx) part word/document.xml")
+            raise ExtractError(say("no_document_xml"))
+        doc = parse_xml(raw, _part("word/document.xml"))
         styles, default_style, default_size = _styles(_needed_styles(pkg.read("word/styles.xml"), raw))
         reader = _Reader(Numbering.parse(pkg.xml("word/numbering.xml")), styles, default_style, default_size)
         core = pkg.xml("docProps/core.xml")

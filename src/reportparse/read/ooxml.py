@@ -13,25 +13,26 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from reportparse.errors import ExtractError, TooLarge
+from reportparse.messages import cause, say
 
 MAX_MEMBERS = 5000           # parts in one package; a real report has tens
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 class Package:
-    """A zip package whose parts are read at most ``limit`` bytes each, ``total`` bytes in all."""
+    """A zip package whose parts are read at most ``limit`` bytes each, ``total`` bytes in all;
+    ``what`` names the file in a failure reason (``say("word_file")``)."""
 
     def __init__(self, path: str | Path, limit: int, what: str) -> None:
         self.what, self.limit, self.total, self.read_bytes = what, limit, 4 * limit, 0
         try:
             self.zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as e:
-            raise ExtractError(f"damaged {what} file ({e}): the zip package cannot be opened; save or download it "
-                               "again") from e
+            raise ExtractError(say("zip_damaged", what=what, cause=cause(e))) from e
         infos = self.zf.infolist()
         if len(infos) > MAX_MEMBERS:
             self.zf.close()
-            raise TooLarge(f"the {what} package has {len(infos)} parts, over the {MAX_MEMBERS} a document may have")
+            raise TooLarge(say("too_many_parts", what=what, n=len(infos), cap=MAX_MEMBERS))
         self.names = {i.filename for i in infos}
 
     def __enter__(self) -> "Package":
@@ -48,23 +49,23 @@ class Package:
             with self.zf.open(name) as f:
                 data = f.read(self.limit + 1)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as e:  # RuntimeError: an encrypted member
-            raise ExtractError(f"damaged {self.what} file: part {name} cannot be read ({e}); save it again") from e
+            raise ExtractError(say("part_damaged", what=self.what, name=name, cause=cause(e))) from e
         self.read_bytes += len(data)
         if len(data) > self.limit or self.read_bytes > self.total:
-            raise TooLarge(f"the {self.what} part {name} inflates past {self.limit >> 20} MB (the max_stream_bytes "
-                           "cap): a decompression bomb or an oversized document")
+            raise TooLarge(say("part_cap", what=self.what, name=name, mb=self.limit >> 20))
         return data
 
     def xml(self, name: str) -> ET.Element | None:
         data = self.read(name)
-        return None if data is None else parse_xml(data, f"{self.what} part {name}")
+        return None if data is None else parse_xml(data, say("part_of", what=self.what, name=name))
 
 
 def parse_xml(data: bytes, what: str) -> ET.Element:
-    """Parse XML that must not declare a DTD (so no entity is ever expanded or fetched)."""
+    """Parse XML that must not declare a DTD (so no entity is ever expanded or fetched); ``what``
+    names the part in a failure reason (``say("part_of", ...)``)."""
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:  # XML spells them in capitals; expat rejects other spellings
-        raise ExtractError(f"{what} declares a DTD or entities, which office files never do: refused as hostile")
+        raise ExtractError(say("xml_dtd", what=what))
     try:
         return ET.fromstring(data)
     except ET.ParseError as e:
-        raise ExtractError(f"damaged {what} ({e}); save the file again") from e
+        raise ExtractError(say("xml_damaged", what=what, cause=cause(e))) from e

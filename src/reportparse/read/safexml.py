@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
 from reportparse.errors import ExtractError
+from reportparse.messages import cause, say
 
 
 class HostileXML(ExtractError):
@@ -22,8 +23,7 @@ class HostileXML(ExtractError):
 
 def _refuse(what: str):
     def handler(*_args) -> None:
-        raise HostileXML(f"{what} declares a DTD or entities, which office files never do: refused as hostile "
-                         "(entity expansion, external entities)")
+        raise HostileXML(say("xml_dtd", what=what))
     return handler
 
 
@@ -41,8 +41,8 @@ def check(data: bytes, what: str = "XML") -> None:
     try:
         p.Parse(data, True)
     except expat.ExpatError as e:
-        raise ExtractError(f"damaged {what} ({expat.ErrorString(e.code)}, line {e.lineno}); save the file "
-                           "again") from e
+        raise ExtractError(say("xml_damaged", what=what,
+                               cause=f"{expat.ErrorString(e.code)}, line {e.lineno}")) from e
 
 
 def parse(data: bytes, what: str = "XML") -> ET.Element:
@@ -51,4 +51,4 @@ def parse(data: bytes, what: str = "XML") -> ET.Element:
     try:
         return ET.fromstring(data)
     except ET.ParseError as e:  # check() parsed it already; kept for an expat/ElementTree difference
-        raise ExtractError(f"damaged {what} ({e}); save the file again") from e
+        raise ExtractError(say("xml_damaged", what=what, cause=cause(e))) from e

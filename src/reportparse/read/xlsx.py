@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from reportparse.errors import ExtractError, TooLarge
+from reportparse.messages import cause, say
 from reportparse.model import Extracted, Line, Page, Table
 from reportparse.read.ooxml import Package
 from reportparse.settings import Settings
@@ -30,7 +31,7 @@ _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 def _check_package(path: str | Path, settings: Settings) -> None:
     """Every part inflated once within its cap and free of DTDs before openpyxl reads it."""
-    with Package(path, settings.max_stream_bytes, "Excel (.xlsx)") as pkg:
+    with Package(path, settings.max_stream_bytes, say("xlsx_file")) as pkg:
         for name in sorted(pkg.names):
             if name.endswith((".xml", ".rels")):
                 pkg.xml(name)
@@ -68,8 +69,7 @@ def display(value, fmt: str | None) -> str:
 def _sheet(ws, number: int) -> Page:
     max_row, max_col = ws.max_row or 0, ws.max_column or 0
     if max_row * max_col > MAX_CELLS:
-        raise TooLarge(f"sheet {ws.title!r} spans {max_row} rows by {max_col} columns, over the {MAX_CELLS} cells "
-                       "a report sheet may have")
+        raise TooLarge(say("sheet_too_large", sheet=ws.title, rows=max_row, cols=max_col, cap=MAX_CELLS))
     covered = set()
     for rng in ws.merged_cells.ranges:
         for r in range(rng.min_row, rng.max_row + 1):
@@ -129,20 +129,25 @@ def extract(path: str | Path, settings: Settings, progress: Callable[[int], None
     try:
         wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
     except (KeyError, ValueError, TypeError, OSError) as e:
-        raise ExtractError(f"damaged Excel (.xlsx) file ({type(e).__name__}: {e}); save it again from Excel") from e
+        raise ExtractError(say("excel_damaged", what=say("xlsx_file"), cause=cause(e))) from e
     try:
         pages, names = [], []
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
             pages.append(_sheet(ws, len(pages) + 1))
-            names.append(f"{len(pages)} {ws.title}")
+            names.append(say("sheet_as_page", page=len(pages), sheet=ws.title))
             if progress is not None:
                 progress(len(pages))
         title = (wb.properties.title or "").strip() or None
     finally:
         wb.close()
     if not pages:
-        raise ExtractError("the Excel workbook has no visible sheet")
+        raise ExtractError(say("no_visible_sheet"))
     # provenance: a row's page is its sheet's number among the visible sheets
-    return Extracted(pages, len(pages), title, notes=[f"sheets read as pages: {', '.join(names)}"])
+    return Extracted(pages, len(pages), title, notes=[sheets_note(names)])
+
+
+def sheets_note(names: list[str]) -> str:
+    """The document's note that says which sheet became which page (``say("sheet_as_page")`` each)."""
+    return say("sheets_as_pages", sheets="、".join(names))
