@@ -123,7 +123,7 @@ TEXT: dict[str, str] = {
     "cannot_read_file": "无法读取该文件；请检查文件是否存在、是否可读（{why}）",
     # the batch cannot run at all (one line on stderr)
     "no_such_path": "没有这个文件或文件夹：{path}",
-    "no_pdfs": "没有找到 PDF 文件：{paths}",
+    "no_pdfs": "没有找到可读取的文件（PDF、Word、Excel、WPS 或网页）：{paths}",
     "cannot_write": "无法写入 {out}：{why}",
     "batch_stopped": "批处理中止：{why}",
     "locked": "另一个 ingest（pid {pid}）正在写入 {out}；请等它结束，或换一个 --out",
