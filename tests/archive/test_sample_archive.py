@@ -141,3 +141,10 @@ def test_the_printed_report_lists_each_kind_once(result):
     for kind, *_ in PLANTED:
         assert f"（{kind}）：1 项" in out
     assert "未能归位的文件 0 份" in out and "柳塘区" not in out.split("汇总")[0]
+
+
+def test_the_readme_examples_are_what_the_audit_prints_on_the_sample_archive(result):
+    from conftest import ROOT
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    printed = text(result)
+    assert printed.strip() in readme, "README's sample-archive audit block is out of date: paste `reportparse audit` output"
