@@ -474,6 +474,28 @@ def build_templates(out: Path) -> None:
         path.write_bytes(template_pdf(HERE / "src" / src))
 
 
+# --- A small archive for the archive audit (issue 22) ------------------------------------
+# Two units of one district (枫桥区园林绿化局, 枫桥区水务局) and one of another district with a
+# similar name (柳塘区园林绿化局), 2023-2024, all invented. Planted findings and the near-misses
+# that must not fire are listed in tests/archive/test_sample_archive.py.
+ARCHIVE = {
+    # name: (source, builder) — "report" is build_pdf, "table" is template_pdf
+    "archive/fengqiao-garden-2023.pdf": ("archive-fengqiao-garden-2023.txt", "report"),
+    "archive/fengqiao-garden-2023-accounts.pdf": ("archive-fengqiao-garden-2023-accounts.txt", "report"),
+    "archive/fengqiao-garden-2024.pdf": ("archive-fengqiao-garden-2024.txt", "report"),
+    "archive/fengqiao-garden-2024-table.pdf": ("archive-fengqiao-garden-2024-table.txt", "table"),
+    "archive/fengqiao-water-2024.pdf": ("archive-fengqiao-water-2024.txt", "report"),
+    "archive/liutang-garden-2024.pdf": ("archive-liutang-garden-2024.txt", "report"),
+}
+
+
+def build_archive(out: Path) -> None:
+    for name, (src, kind) in ARCHIVE.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(template_pdf(HERE / "src" / src) if kind == "table" else build_pdf(HERE / "src" / src))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(HERE), help="folder to write into (default: samples/)")
@@ -500,6 +522,7 @@ def main() -> None:
     (out / "broken" / "truncated-tail.pdf").write_bytes(clean[: clean.rfind(b"endobj") + len(b"endobj")])
     build_neighbours(out)
     build_templates(out)
+    build_archive(out)
     print(f"samples written to {out}")
 
 

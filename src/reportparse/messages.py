@@ -9,10 +9,10 @@ At the shared base so read/, ocr/, run/, store/ and the CLI all word their failu
 from __future__ import annotations
 
 TEXT: dict[str, str] = {
-    # a file refused before it is read (read/guard.py)
+    # a file refused before it is read (read/formats.py, read/guard.py)
     "empty": "空文件（0 字节）：下载或复制没有完成，请重新获取该文件",
     "html": "不是 PDF 文件：该文件是一个 HTML 网页（可能是把错误页面存成了 .pdf），请重新下载报告原件",
-    "not_pdf": "不是 PDF 文件：文件开头不是 %PDF-，请确认是否选对了文件（开头为 {head}）",
+    "not_pdf": "不是 PDF 文件：文件开头不是 %PDF-，它是{what}；请确认是否选对了文件（开头为 {head}）",
     "encrypted": "PDF 已加密：需要密码才能打开，请向发布单位索取未加密的版本，或用 --password 提供密码",
     "damaged_lost": "PDF 文件已损坏（{cause}）：文件被截断或损坏，没有一页能恢复；请重新下载，"
                     "或用 `qpdf` 或 Ghostscript 修复",
@@ -24,23 +24,44 @@ TEXT: dict[str, str] = {
     "stream_cap": "一个压缩数据流解压后超过 {mb} MB 上限（max_stream_bytes），可能是解压炸弹或超大对象",
     "content_cap": "页面内容流共 {mb} MB，超过 {cap} MB 上限（max_content_bytes）",
     "time_limit": "超时：解析时间超过了时间上限（{seconds} 秒）",
-    # office files and their XML (read/ooxml.py, read/safexml.py, read/docx.py, read/xlsx.py)
-    "office_zip_damaged": "{kind}文件已损坏：无法打开其 zip 压缩包，请重新保存或下载（{cause}）",
-    "office_too_many_parts": "{kind}压缩包有 {n} 个部件，超过一份文档可有的 {cap} 个上限，可能是恶意构造的文件"
-                             "（{n} parts, over {cap}）",
-    "office_part_unreadable": "{kind}文件已损坏：部件 {name} 无法读取，请重新保存（{cause}）",
-    "office_part_cap": "{kind}的部件 {name} 解压后超过 {mb} MB 上限（max_stream_bytes），可能是解压炸弹或超大文档"
-                       "（part inflates past {mb} MB）",
-    "office_package_cap": "{kind}的各部件解压后共超过 {mb} MB 上限（max_stream_bytes 的 4 倍），可能是解压炸弹或超大文档"
-                          "（package inflates past {mb} MB at part {name}）",
-    "office_part": "{kind}文件中的 {reason}",
-    "xml_hostile": "XML 部件 {what} 声明了 DTD 或实体，办公文档从不这样做：按恶意文件拒绝，没有展开任何实体，"
-                   "也没有读取任何外部资源（DTD or entities: {declared}）",
-    "xml_damaged": "XML 部件 {what} 已损坏，请用原程序重新保存该文件（damaged {what}: {error}）",
-    "docx_no_document": "Word 文件已损坏：缺少正文部件 word/document.xml，请用 Word 重新保存",
-    "xlsx_damaged": "Excel 文件已损坏，请用 Excel 重新保存（{cause}）",
-    "xlsx_sheet_cap": "工作表“{sheet}”的已用区域为 {rows} 行 × {cols} 列，超过一张报表可有的 {cap} 个单元格上限",
-    "xlsx_no_sheet": "Excel 工作簿没有可见的工作表",
+    # Word, Excel, web pages and the formats LibreOffice converts (read/formats.py, docx, xlsx, xls, html,
+    # ooxml, safexml, convert); "empty", "html" and "not_pdf" above are said for them too
+    "what_program": "一个可执行程序",
+    "what_image": "一张图片",
+    "what_archive": "一个压缩包（请先解压）",
+    "what_unknown": "内容无法识别的文件",
+    "not_a_document": "不是 reportparse 能读取的文件：它是{what}；reportparse 读取 PDF、Word（.docx、.doc、.wps）、"
+                      "Excel（.xlsx、.xls、.et）、RTF 和保存的网页（.html、.mht）（开头为 {head}）",
+    "zip_not_office": "不是 reportparse 能读取的文件：它是一个 zip 压缩包，但不是 Word 或 Excel 文件；"
+                      "请解压后对解压出的文件夹运行 ingest",
+    "office_file": "Office 文件",
+    "word_file": "Word（.docx）文件",
+    "xlsx_file": "Excel（.xlsx）文件",
+    "xls_file": "Excel（.xls）文件",
+    "part_of": "{what}中的 {name} 部件",
+    "zip_damaged": "{what}已损坏（{cause}）：zip 压缩包无法打开，文件被截断或损坏；请重新下载，或用 Word、Excel 重新保存",
+    "office_encrypted": "{what}已加密：需要密码才能打开；请向发布单位索取未加密的版本，或去掉密码后重新保存",
+    "too_many_parts": "{what}有 {n} 个部件，超过一份文档可有的 {cap} 个上限；可能是恶意构造的文件",
+    "part_damaged": "{what}已损坏：其中的 {name} 部件无法读取（{cause}）；请重新保存该文件",
+    "part_cap": "{what}中的 {name} 部件解压后超过 {mb} MB 上限（max_stream_bytes），可能是解压炸弹或超大文档",
+    "xml_dtd": "{what}声明了 DTD 或实体，Office 文件从不这样做：按恶意文件拒绝读取（实体扩展、外部实体）",
+    "xml_damaged": "{what}已损坏（{cause}）；请重新保存该文件",
+    "no_document_xml": "Word（.docx）文件已损坏：其中没有正文部件 word/document.xml；请用 Word 重新保存",
+    "excel_damaged": "{what}已损坏（{cause}）；请用 Excel 重新保存",
+    "sheet_too_large": "工作表“{sheet}”有 {rows} 行 {cols} 列，超过一张报表工作表可有的 {cap} 个单元格上限",
+    "no_visible_sheet": "Excel 工作簿中没有可见的工作表；请在 Excel 中取消隐藏报表所在的工作表后重新保存",
+    "sheets_as_pages": "每张可见工作表读作一页：{sheets}",
+    "sheet_as_page": "第{page}页“{sheet}”",
+    "file_cap": "{what}有 {mb} MB，超过 {cap} MB 上限（max_stream_bytes）",
+    "workbook": "Excel 工作簿",
+    "web_page": "网页",
+    "mht_no_html": "网页存档（.mht）中没有 HTML 页面：请重新保存报告所在的网页",
+    "html_no_text": "网页中几乎没有文字（可能是错误页面或目录页）：请保存报告正文所在的网页，或下载其附件",
+    "needs_libreoffice": "该文件（{kind}）需要 LibreOffice 才能读取，但本机没有安装：请安装（Debian/Ubuntu："
+                         "apt-get install libreoffice-writer libreoffice-calc），或把文件另存为 .{target} 或 PDF",
+    "no_extension": "无扩展名",
+    "convert_timed_out": "LibreOffice 没有在 {seconds} 秒内把该文件（{kind}）转换为 .{target}：请手动转换后解析转换结果",
+    "convert_failed": "LibreOffice 无法把该文件（{kind}）转换为 .{target}（{why}）：文件已损坏，或不是其名称所示的格式",
     # page notes (read/pages.py, ocr/)
     "page": "第{page}页：{text}",
     "scan_seal_removed": "第{page}页：扫描件上的红色印章（占页面 {share}）已在 OCR 前去除",
@@ -102,7 +123,7 @@ TEXT: dict[str, str] = {
     "cannot_read_file": "无法读取该文件；请检查文件是否存在、是否可读（{why}）",
     # the batch cannot run at all (one line on stderr)
     "no_such_path": "没有这个文件或文件夹：{path}",
-    "no_pdfs": "没有找到 PDF 文件：{paths}",
+    "no_pdfs": "没有找到可读取的文件（PDF、Word、Excel、WPS 或网页）：{paths}",
     "cannot_write": "无法写入 {out}：{why}",
     "batch_stopped": "批处理中止：{why}",
     "locked": "另一个 ingest（pid {pid}）正在写入 {out}；请等它结束，或换一个 --out",

@@ -121,16 +121,16 @@ def test_hostile_word_packages_are_refused(tmp_path):
     with zipfile.ZipFile(p, "w") as z:
         z.writestr("word/document.xml", bomb)
     r = parse_pdf(p)
-    assert r.status == "failed" and "DTD" in r.error and r.format == "docx"
+    assert r.status == "failed" and "word/document.xml 部件声明了 DTD 或实体" in r.error and r.format == "docx"
     big = _docx(tmp_path, _p("正文" * 10) + " " * (3 << 20), name="big.docx")  # 3 MB inflated from a few KB
-    with pytest.raises(TooLarge, match="inflates past"):
+    with pytest.raises(TooLarge, match="word/document.xml 部件解压后超过 1 MB 上限"):
         wdocx.extract(big, Settings(max_stream_bytes=1 << 20))
     many = tmp_path / "many.docx"
     with zipfile.ZipFile(many, "w") as z:
         z.writestr("word/document.xml", "<x/>")
         for i in range(5001):
             z.writestr(f"p/{i}", b"")
-    with pytest.raises(TooLarge, match="parts"):
+    with pytest.raises(TooLarge, match="有 5002 个部件，超过一份文档可有的 5000 个上限"):
         wdocx.extract(many, Settings())
 
 
@@ -189,10 +189,10 @@ def test_format_is_sniffed_from_content_not_the_name(tmp_path):
     exe = tmp_path / "setup.pdf"
     exe.write_bytes(b"MZ\x90\x00" + b"\0" * 200)
     r = parse_pdf(exe)
-    assert r.status == "failed" and r.error.startswith("not a PDF") and "executable" in r.error
+    assert r.status == "failed" and r.error.startswith("不是 PDF 文件：") and "它是一个可执行程序" in r.error
     odd = tmp_path / "notes.docx"
     odd.write_bytes(b"\x00\x01plain bytes")
-    with pytest.raises(ExtractError, match="not a document reportparse reads"):
+    with pytest.raises(ExtractError, match="^不是 reportparse 能读取的文件：它是内容无法识别的文件"):
         formats.sniff(odd)
     assert formats.sniff(SAMPLES / "wenlv-2024.pdf") == "pdf"
 
@@ -203,7 +203,8 @@ def test_without_libreoffice_a_doc_file_fails_saying_to_install_it(tmp_path, mon
     rtf = tmp_path / "old.doc"
     rtf.write_bytes(b"{\\rtf1\\ansi 2023\\'c4\\'ea report}")
     r = parse_pdf(rtf)
-    assert r.status == "failed" and r.format == "rtf" and "LibreOffice" in r.error and "install" in r.error
+    assert r.status == "failed" and r.format == "rtf" and r.error.startswith("该文件（.doc）需要 LibreOffice 才能读取")
+    assert "apt-get install libreoffice-writer" in r.error
 
 
 @pytest.mark.slow
@@ -263,7 +264,59 @@ def test_a_password_protected_office_file_says_so(tmp_path):
     p = tmp_path / "locked.docx"
     p.write_bytes(OLE + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 500)
     r = parse_pdf(p)
-    assert r.status == "failed" and r.error.startswith("encrypted Office file") and r.format is None
+    assert r.status == "failed" and r.error.startswith("Office 文件已加密：") and r.format is None
+
+
+def test_office_and_web_failures_say_what_happened_and_what_to_do_in_chinese(tmp_path, monkeypatch):
+    from reportparse.messages import say
+    from reportparse.read import convert
+    cut = tmp_path / "cut.docx"
+    cut.write_bytes(b"PK\x03\x04" + (OFFICE / "wenlv-2024.docx").read_bytes()[4:2000])  # a download cut short
+    r = parse_pdf(cut)
+    assert r.error.startswith("Office 文件已损坏（BadZipFile") and "请重新下载" in r.error
+    other = tmp_path / "photos.docx"
+    with zipfile.ZipFile(other, "w") as z:
+        z.writestr("a.txt", "x")
+    assert parse_pdf(other).error.startswith("不是 reportparse 能读取的文件：它是一个 zip 压缩包，但不是 Word 或 Excel")
+    thin = "<html><body><a href='/'>首页</a> 页面不存在</body></html>"
+    (tmp_path / "index.html").write_text(thin, encoding="utf-8")
+    (tmp_path / "report.pdf").write_text(thin, encoding="utf-8")
+    assert parse_pdf(tmp_path / "index.html").error.startswith("网页中几乎没有文字（可能是错误页面或目录页）：请保存")
+    assert parse_pdf(tmp_path / "report.pdf").error == say("html")  # worded as before the web reader existed
+    mht = tmp_path / "saved.mht"
+    mht.write_bytes(b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="B"\r\n\r\n--B\r\n'
+                    b"Content-Type: image/png\r\n\r\nxx\r\n--B--\r\n")
+    assert parse_pdf(mht).error.startswith("网页存档（.mht）中没有 HTML 页面")
+    old = tmp_path / "old.doc"
+    old.write_bytes(b"{\\rtf1\\ansi 2023 report}")
+    monkeypatch.setattr(convert, "soffice", lambda: "false")  # LibreOffice that converts nothing: exit status 1
+    assert parse_pdf(old).error == ("LibreOffice 无法把该文件（.doc）转换为 .docx（退出码 1）：文件已损坏，"
+                                    "或不是其名称所示的格式")
+    stuck = tmp_path / "soffice"
+    stuck.write_text("#!/bin/sh\nexec sleep 30\n")
+    stuck.chmod(0o755)
+    monkeypatch.setattr(convert, "soffice", lambda: str(stuck))
+    r = parse_pdf(old, Settings(time_limit=0.5))
+    assert r.error.startswith("LibreOffice 没有在 0.5 秒内把该文件（.doc）转换为 .docx：请手动转换")
+
+
+def test_an_overgrown_or_hidden_workbook_is_refused_in_chinese(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.title = "目标表"
+    wb.active["A1"], wb.active["Z30000"] = "指标", "x"  # formatting run far down: 780 000 cells
+    wb.save(tmp_path / "big.xlsx")
+    with pytest.raises(TooLarge, match="^工作表“目标表”有 30000 行 26 列，超过一张报表工作表可有的 500000 个单元格上限$"):
+        wxlsx.extract(tmp_path / "big.xlsx", Settings())
+    hidden = tmp_path / "hidden.xlsx"
+    with zipfile.ZipFile(tmp_path / "big.xlsx") as src, zipfile.ZipFile(hidden, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info, data.replace(b'state="visible"', b'state="hidden"') if info.filename ==
+                         "xl/workbook.xml" else data)
+    assert parse_pdf(hidden).error.startswith("Excel 工作簿中没有可见的工作表；请在 Excel 中取消隐藏")
+    ex = parse_pdf(SAMPLES / "office" / "yunshan-targets-2025.xlsx")
+    assert ex.document.notes == ["每张可见工作表读作一页：第1页“绩效目标表”"]
 
 
 def test_word_numbering_inherited_from_a_heading_style_through_its_base(tmp_path):

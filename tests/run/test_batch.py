@@ -243,3 +243,10 @@ def test_worker_pyarrow_skips_pandas_and_jieba_skips_pkg_resources():
     mods = _imports_after("from reportparse.run import onefile\nonefile._no_pandas_in_pyarrow()\n"
                           "import pyarrow as pa\nassert len(pa.table({'a': [1, 2]}).to_pandas()) == 2")
     assert "pandas" in mods
+
+
+def test_worker_setup_imports_the_pdf_reader_before_the_memory_limit():
+    """The readers are imported on first use (read/formats.py), but a worker must not pay for
+    pdfplumber, PIL and their kin on its first file, under its memory limit."""
+    mods = _imports_after("from reportparse.run import onefile\nonefile.worker_setup()")
+    assert {"reportparse.read.pages", "pdfplumber", "reportparse.run.pipeline", "pyarrow"} <= mods

@@ -293,7 +293,7 @@ def test_missing_path_and_no_pdfs_are_one_line_and_exit_2(tmp_path):
     assert r.returncode == 2 and r.stderr == f"reportparse: 没有这个文件或文件夹：{tmp_path / 'missing.pdf'}\n"
     (tmp_path / "empty").mkdir()
     r = run("ingest", tmp_path / "empty", "--out", tmp_path / "out")
-    assert r.returncode == 2 and r.stderr.startswith("reportparse: 没有找到 PDF 文件")
+    assert r.returncode == 2 and r.stderr.startswith("reportparse: 没有找到可读取的文件")
 
 
 def test_unwritable_output_is_one_line_and_exit_2(tmp_path):

@@ -42,7 +42,7 @@ def test_a_mixed_folder_gives_one_row_per_file_with_the_right_status(tmp_path):
     got = {r.name: (r.status, r.format if isinstance(r.format, str) else None) for r in docs.itertuples()}
     assert got == want
     bad = docs[docs.name == "report.doc"].iloc[0]
-    assert "executable" in bad.error and bad.failure == "permanent"
+    assert bad.error.startswith("不是 reportparse 能读取的文件：它是一个可执行程序") and bad.failure == "permanent"
     by = docs.set_index("name")
     # the Word original and its PDF export are one report: the later file points at the first
     for a, b in (("wenlv.pdf", "wenlv.docx"), ("weijian.htm", "weijian-table.xls")):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from reportparse.errors import ExtractError
+from reportparse.messages import say
 from reportparse.settings import Settings
 
 TIMEOUT = 120.0  # seconds for one conversion when the settings give no time limit
@@ -45,11 +46,9 @@ def soffice() -> str | None:
 def converted(path: str | Path, target: str, settings: Settings) -> Iterator[Path]:
     """The file converted to ``target`` (docx or xlsx) in a temporary folder, removed on exit."""
     exe = soffice()
-    kind = Path(path).suffix.lower() or "this"
+    kind = Path(path).suffix.lower() or say("no_extension")
     if exe is None:
-        raise ExtractError(f"a {kind} file needs LibreOffice to be read, and it is not installed: install it "
-                           "(Debian/Ubuntu: apt-get install libreoffice-writer libreoffice-calc) or save the file "
-                           f"as .{target} or PDF")
+        raise ExtractError(say("needs_libreoffice", kind=kind, target=target))
     with tempfile.TemporaryDirectory(prefix="reportparse-soffice-") as tmp:
         src = Path(tmp) / f"in{Path(path).suffix.lower() or '.bin'}"
         shutil.copyfile(path, src)  # a plain name: LibreOffice mangles odd characters in names
@@ -62,12 +61,10 @@ def converted(path: str | Path, target: str, settings: Settings) -> Iterator[Pat
         try:
             run = subprocess.run(cmd, capture_output=True, timeout=limit, env=env, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired as e:
-            raise ExtractError(f"LibreOffice did not convert the {kind} file to .{target} within {limit:g} s: "
-                               "convert it by hand and ingest that") from e
+            raise ExtractError(say("convert_timed_out", kind=kind, target=target, seconds=f"{limit:g}")) from e
         out = Path(tmp) / "out" / f"in.{target}"
         if not out.exists() or out.stat().st_size == 0:
             why = (run.stderr or run.stdout or b"").decode("utf-8", "replace").strip().splitlines()
-            raise ExtractError(f"LibreOffice could not convert the {kind} file to .{target} "
-                               f"({why[-1] if why else f'exit status {run.returncode}'}): the file is damaged or "
-                               "not what its name says")
+            raise ExtractError(say("convert_failed", kind=kind, target=target,
+                                   why=why[-1] if why else say("exit_code", code=run.returncode)))
         yield out

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Callable
 
 from reportparse.errors import ExtractError
-from reportparse.model import Extracted, Line, Page, Table
 from reportparse.messages import say
+from reportparse.model import Extracted, Line, Page, Table
 from reportparse.read.ooxml import W, Package, check_xml, parse_xml
 from reportparse.settings import Settings
 
@@ -29,7 +29,6 @@ MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fall
 DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 WIDTH, HEIGHT = 595.0, 842.0  # an A4 page in points: lines get positions only so later stages have some
 DEFAULT_SIZE = 10.5
-KIND = "Word（.docx）"  # the file, as a refusal names it
 
 CN_DIGITS = "零一二三四五六七八九"
 CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
@@ -192,8 +191,8 @@ def _needed_styles(data: bytes | None, document: bytes) -> ET.Element | None:
         return data[start:end + 10] if start >= 0 and end >= 0 else None
 
     if b"<w:style " not in data:  # another prefix for Word's namespace: read the whole part
-        return parse_xml(data, KIND, "word/styles.xml")
-    check_xml(data, KIND, "word/styles.xml")  # the whole part, though only blocks of it are parsed below
+        return parse_xml(data, _part("word/styles.xml"))
+    check_xml(data, _part("word/styles.xml"))  # the whole part, though only blocks of it are parsed below
     want = set(_USED.findall(document))
     at = data.find(b'w:default="1"')
     while at >= 0:  # the default style of each type
@@ -212,7 +211,12 @@ def _needed_styles(data: bytes | None, document: bytes) -> ET.Element | None:
             want.update(_BASED_ON.findall(b))
     defaults = _DEFAULTS.search(data)
     body = (defaults.group(0) if defaults else b"") + b"".join(chosen.values())
-    return parse_xml(_WRAP % body, KIND, "word/styles.xml")
+    return parse_xml(_WRAP % body, _part("word/styles.xml"))
+
+
+def _part(name: str) -> str:
+    """A part of the document as a failure reason names it."""
+    return say("part_of", what=say("word_file"), name=name)
 
 
 def _styles(root: ET.Element | None) -> tuple[dict[str, _Style], str | None, float]:
@@ -416,11 +420,11 @@ def _cells(tr: ET.Element):
 
 def extract(path: str | Path, settings: Settings, progress: Callable[[int], None] | None = None) -> Extracted:
     """Read a .docx package into pages of lines and tables."""
-    with Package(path, settings.max_stream_bytes, KIND) as pkg:
+    with Package(path, settings.max_stream_bytes, say("word_file")) as pkg:
         raw = pkg.read("word/document.xml")
         if raw is None:
-            raise ExtractError(say("docx_no_document"))
-        doc = parse_xml(raw, KIND, "word/document.xml")
+            raise ExtractError(say("no_document_xml"))
+        doc = parse_xml(raw, _part("word/document.xml"))
         styles, default_style, default_size = _styles(_needed_styles(pkg.read("word/styles.xml"), raw))
         reader = _Reader(Numbering.parse(pkg.xml("word/numbering.xml")), styles, default_style, default_size)
         core = pkg.xml("docProps/core.xml")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from reportparse.errors import ExtractError
+from reportparse.messages import cause, say
 from reportparse.model import Extracted
 from reportparse.settings import Settings
 
@@ -27,7 +28,7 @@ def sniff(path: str | Path) -> str:
     ods, doc, xls, rtf, html, mht; ``ExtractError`` for an empty file or one that is none of them."""
     p = Path(path)
     if p.stat().st_size == 0:
-        raise ExtractError("empty file (0 bytes): the download or copy failed; fetch the file again")
+        raise ExtractError(say("empty"))
     with open(p, "rb") as f:
         head = f.read(4096)
     if b"%PDF-" in head[:1024]:
@@ -45,15 +46,11 @@ def sniff(path: str | Path) -> str:
             any(tag in text for tag in (b"<html", b"<body", b"<table", b"<meta ", b"<head")):
         return "html"
     ext = p.suffix.lower()
-    what = ("an executable program" if head.startswith(b"MZ") or head.startswith(b"\x7fELF") else
-            "an image" if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")) else
-            "a compressed archive (unpack it first)" if head.startswith((b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")) else
-            f"of unknown content (starts with {head[:16]!r})")
-    if ext == ".pdf":
-        raise ExtractError(f"not a PDF: the file does not start with %PDF- and is {what}; check that it is the "
-                           "right file")
-    raise ExtractError(f"not a document reportparse reads: the file is {what}; reportparse reads PDF, Word "
-                       "(.docx, .doc, .wps), Excel (.xlsx, .xls, .et), RTF and saved web pages (.html)")
+    what = say("what_program" if head.startswith(b"MZ") or head.startswith(b"\x7fELF") else
+               "what_image" if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")) else
+               "what_archive" if head.startswith((b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")) else
+               "what_unknown")
+    raise ExtractError(say("not_pdf" if ext == ".pdf" else "not_a_document", what=what, head=repr(head[:16])))
 
 
 def _zip_kind(p: Path) -> str:
@@ -62,8 +59,7 @@ def _zip_kind(p: Path) -> str:
             names = set(zf.namelist()[:5000])
             mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
     except (zipfile.BadZipFile, OSError, KeyError) as e:
-        raise ExtractError(f"damaged zip package ({e}): an Office file that was cut off or corrupted; download "
-                           "it again") from e
+        raise ExtractError(say("zip_damaged", what=say("office_file"), cause=cause(e))) from e
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
@@ -72,8 +68,7 @@ def _zip_kind(p: Path) -> str:
         return "odt"
     if b"opendocument.spreadsheet" in mimetype:
         return "ods"
-    raise ExtractError("not a document reportparse reads: the file is a zip archive that is no Word or Excel "
-                       "file; unpack it and ingest the folder")
+    raise ExtractError(say("zip_not_office"))
 
 
 def _ole_kind(p: Path) -> str:
@@ -83,8 +78,7 @@ def _ole_kind(p: Path) -> str:
     with open(p, "rb") as f:
         data = f.read(64 << 20)
     if "EncryptedPackage".encode("utf-16-le") in data:  # a password-protected .docx/.xlsx wraps its package so
-        raise ExtractError("encrypted Office file: it needs a password to open; ask the publisher for an "
-                           "unprotected copy, or save it without the password")
+        raise ExtractError(say("office_encrypted", what=say("office_file")))
     word = "WordDocument".encode("utf-16-le") in data
     book = "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data
     if word and not book:

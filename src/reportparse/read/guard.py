@@ -1,8 +1,9 @@
 """Hostile-file guards: what a PDF may cost (inflated streams, content size, time) and how a damaged one is opened.
 
-A file is refused or repaired here before any character is read: not a PDF, empty, encrypted,
-truncated (its xref rebuilt), a deflate bomb, a content stream over its cap, a parse past its
-time limit.
+A file is refused or repaired here before any character is read: encrypted, truncated (its
+xref rebuilt), a deflate bomb, a content stream over its cap, a parse past its time limit.
+(An empty file or one that is not a PDF never gets here: read/formats.py sniffs every file
+first and sends only a PDF to read/pages.py.)
 """
 from __future__ import annotations
 
@@ -81,21 +82,6 @@ def content_guard(page, settings: Settings) -> None:
             size += len(s.get_data() or b"")
     if size > settings.max_content_bytes:
         raise TooLarge(say("content_cap", mb=size >> 20, cap=settings.max_content_bytes >> 20))
-
-
-def sniff(path: str | Path) -> None:
-    """Refuse files that are not PDFs before pdfminer spends time on them."""
-    p = Path(path)
-    size = p.stat().st_size
-    if size == 0:
-        raise ExtractError(say("empty"))
-    with open(p, "rb") as f:
-        head = f.read(1024)
-    if b"%PDF-" not in head:
-        low = head.lstrip().lower()
-        if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low:
-            raise ExtractError(say("html"))
-        raise ExtractError(say("not_pdf", head=repr(head[:16])))
 
 
 def open_pdf(path: str | Path, settings: Settings) -> tuple["pdfplumber.PDF", int, list[str]]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from reportparse.errors import ExtractError, TooLarge
+from reportparse.messages import say
 from reportparse.model import Extracted, Line, Table
 from reportparse.read.docx import assemble
 from reportparse.settings import Settings
@@ -114,7 +115,7 @@ def _mht_html(raw: bytes) -> str:
                 return part.get_content()
             except (LookupError, UnicodeDecodeError):
                 return _decode(part.get_payload(decode=True) or b"")
-    raise ExtractError("a web archive (.mht) without an HTML page in it: save the report's page again")
+    raise ExtractError(say("mht_no_html"))
 
 
 def _furniture(n: Node) -> bool:
@@ -297,8 +298,8 @@ def extract(path: str | Path, settings: Settings, progress: Callable[[int], None
     saved as a single MIME file, .mht/.mhtml, whose HTML part is read)."""
     p = Path(path)
     if p.stat().st_size > settings.max_stream_bytes:
-        raise TooLarge(f"the web page is {p.stat().st_size >> 20} MB, over the {settings.max_stream_bytes >> 20} MB "
-                       "cap (max_stream_bytes)")
+        raise TooLarge(say("file_cap", what=say("web_page"), mb=p.stat().st_size >> 20,
+                           cap=settings.max_stream_bytes >> 20))
     raw = p.read_bytes()
     tree = _Tree()
     tree.feed(_mht_html(raw) if mht else _decode(raw))
@@ -318,11 +319,8 @@ def extract(path: str | Path, settings: Settings, progress: Callable[[int], None
     han = sum(len(re.findall(r"[\u4e00-\u9fff]", ln.text)) for ln in blocks.lines)
     han += sum(len(re.findall(r"[\u4e00-\u9fff]", c or "")) for t in blocks.tables for r in t.rows for c in r)
     if han < MIN_HAN:
-        if pdf_named:
-            raise ExtractError("not a PDF: the file is an HTML page with almost no text (probably an error page "
-                               "saved as .pdf); download the real report again")
-        raise ExtractError("a web page with almost no text in it (an error or index page?): save the page of the "
-                           "report itself, or download its attachment")
+        # an error page saved as .pdf says what it said before the web reader existed
+        raise ExtractError(say("html" if pdf_named else "html_no_text"))
     if progress is not None:
         progress(1)
     return assemble({1: blocks.lines}, {1: blocks.tables}, title)

@@ -38,7 +38,7 @@ from reportparse.read.glyphs import (
     turned_page_text,
     visual_lines,
 )
-from reportparse.read.guard import STREAM_CAP, content_guard, open_pdf, pdfminer_quiet, sniff, time_limit
+from reportparse.read.guard import STREAM_CAP, content_guard, open_pdf, pdfminer_quiet, time_limit
 from reportparse.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -242,7 +242,8 @@ def _page(page: "pdfplumber.page.Page", number: int, settings: Settings) -> Page
 
 def extract(path: str | Path, settings: Settings | None = None,
             progress: "Callable[[int], None] | None" = None) -> Extracted:
-    """Read every page; a page that fails is noted and skipped, the rest are kept.
+    """Read every page of a PDF; a page that fails is noted and skipped, the rest are kept. An
+    empty file or another format is refused before this, by ``formats.extract`` (its ``sniff``).
     ``progress(page_number)`` is called after each page (the batch's liveness signal)."""
     settings = Settings.resolve(settings)
     STREAM_CAP.limit = settings.max_stream_bytes
@@ -252,8 +253,7 @@ def extract(path: str | Path, settings: Settings | None = None,
 
 def _extract(path: str | Path, settings: Settings, progress: "Callable[[int], None] | None",
              deadline: float | None) -> Extracted:
-    sniff(path)
-    pdf, n, errors = open_pdf(path, settings)
+    pdf, n, errors = open_pdf(path, settings)  # formats.extract sniffed it: a PDF, not empty
     notes: list[str] = []
     doc = pdfium_layer.open_document(path, settings.password) if settings.engine == "pdfium" and not errors else None
     pages: list[Page] = []

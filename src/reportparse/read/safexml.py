@@ -14,17 +14,16 @@ import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
 from reportparse.errors import ExtractError
-from reportparse.messages import say
+from reportparse.messages import cause, say
 
 
 class HostileXML(ExtractError):
     """The XML declares a DTD or an entity: refused before anything is expanded or fetched."""
 
 
-def _refuse(what: str, declared: str):
-    def handler(*args) -> None:
-        name = args[0] if args and isinstance(args[0], str) else ""
-        raise HostileXML(say("xml_hostile", what=what, declared=f"{declared} {name}".strip()))
+def _refuse(what: str):
+    def handler(*_args) -> None:
+        raise HostileXML(say("xml_dtd", what=what))
     return handler
 
 
@@ -40,13 +39,14 @@ def check(data: bytes, what: str = "XML", binary_ok: bool = False) -> None:
     image or other binary data) data that is not XML at all passes, but XML in an encoding
     expat cannot read does not: another parser might read it, DTD and all."""
     if data.startswith(_UNREAD_SIGNATURES):
-        raise ExtractError(say("xml_damaged", what=what, error="XML in UTF-32 or EBCDIC, which expat does not read"))
+        raise ExtractError(say("xml_damaged", what=what, cause="XML in UTF-32 or EBCDIC, which expat does not read"))
     p = expat.ParserCreate()
-    p.StartDoctypeDeclHandler = _refuse(what, "<!DOCTYPE>")
-    p.EntityDeclHandler = _refuse(what, "<!ENTITY>")
-    p.UnparsedEntityDeclHandler = _refuse(what, "<!ENTITY NDATA>")
-    p.NotationDeclHandler = _refuse(what, "<!NOTATION>")
-    p.ExternalEntityRefHandler = _refuse(what, "external entity")
+    refuse = _refuse(what)
+    p.StartDoctypeDeclHandler = refuse
+    p.EntityDeclHandler = refuse
+    p.UnparsedEntityDeclHandler = refuse
+    p.NotationDeclHandler = refuse
+    p.ExternalEntityRefHandler = refuse
     p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:
         p.Parse(data, True)
@@ -54,9 +54,9 @@ def check(data: bytes, what: str = "XML", binary_ok: bool = False) -> None:
         if binary_ok and e.code not in _ENCODING_ERRORS:
             return
         raise ExtractError(say("xml_damaged", what=what,
-                               error=f"{expat.ErrorString(e.code)}, line {e.lineno}")) from e
+                               cause=f"{expat.ErrorString(e.code)}, line {e.lineno}")) from e
     except (LookupError, UnicodeError) as e:  # an encoding Python has no codec for, or bytes not in it
-        raise ExtractError(say("xml_damaged", what=what, error=f"{type(e).__name__}: {e}")) from e
+        raise ExtractError(say("xml_damaged", what=what, cause=cause(e))) from e
 
 
 def parse(data: bytes, what: str = "XML") -> ET.Element:
@@ -65,4 +65,4 @@ def parse(data: bytes, what: str = "XML") -> ET.Element:
     try:
         return ET.fromstring(data)
     except ET.ParseError as e:  # check() parsed it already; kept for an expat/ElementTree difference
-        raise ExtractError(say("xml_damaged", what=what, error=str(e))) from e
+        raise ExtractError(say("xml_damaged", what=what, cause=cause(e))) from e

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Callable
 
 from reportparse.errors import ExtractError, TooLarge
+from reportparse.messages import cause, say
 from reportparse.model import Extracted
-from reportparse.read.xlsx import MAX_CELLS, display, sheet_page
+from reportparse.read.xlsx import MAX_CELLS, display, sheet_page, sheets_note
 from reportparse.settings import Settings
 
 
@@ -26,15 +27,15 @@ def available() -> bool:
 def extract(path: str | Path, settings: Settings, progress: Callable[[int], None] | None = None) -> Extracted:
     """Read every visible sheet of an .xls workbook."""
     import xlrd
-    if Path(path).stat().st_size > settings.max_stream_bytes:
-        raise TooLarge(f"the workbook is over the {settings.max_stream_bytes >> 20} MB cap (max_stream_bytes)")
+    size = Path(path).stat().st_size
+    if size > settings.max_stream_bytes:
+        raise TooLarge(say("file_cap", what=say("workbook"), mb=size >> 20, cap=settings.max_stream_bytes >> 20))
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except xlrd.biffh.XLRDError as e:
         if "encrypted" in str(e).lower():
-            raise ExtractError("encrypted Excel (.xls) file: it needs a password to open; ask the publisher for an "
-                               "unprotected copy") from e
-        raise ExtractError(f"damaged Excel (.xls) file ({e}); save it again from Excel") from e
+            raise ExtractError(say("office_encrypted", what=say("xls_file"))) from e
+        raise ExtractError(say("excel_damaged", what=say("xls_file"), cause=cause(e))) from e
     pages, names = [], []
     try:
         for i in range(book.nsheets):
@@ -42,8 +43,7 @@ def extract(path: str | Path, settings: Settings, progress: Callable[[int], None
             if sh.visibility:  # 1 hidden, 2 very hidden
                 continue
             if sh.nrows * sh.ncols > MAX_CELLS:
-                raise TooLarge(f"sheet {sh.name!r} spans {sh.nrows} rows by {sh.ncols} columns, over the "
-                               f"{MAX_CELLS} cells a report sheet may have")
+                raise TooLarge(say("sheet_too_large", sheet=sh.name, rows=sh.nrows, cols=sh.ncols, cap=MAX_CELLS))
             covered = {(r, c) for r0, r1, c0, c1 in sh.merged_cells for r in range(r0, r1) for c in range(c0, c1)
                        if (r, c) != (r0, c0)}
             hidden_rows = {r for r, info in sh.rowinfo_map.items() if info.hidden}
@@ -57,14 +57,14 @@ def extract(path: str | Path, settings: Settings, progress: Callable[[int], None
                 if any(cells):
                     grid.append(cells)
             pages.append(sheet_page(grid, len(pages) + 1))
-            names.append(f"{len(pages)} {sh.name}")
+            names.append(say("sheet_as_page", page=len(pages), sheet=sh.name))
             if progress is not None:
                 progress(len(pages))
     finally:
         book.release_resources()
     if not pages:
-        raise ExtractError("the Excel workbook has no visible sheet")
-    return Extracted(pages, len(pages), None, notes=[f"sheets read as pages: {', '.join(names)}"])
+        raise ExtractError(say("no_visible_sheet"))
+    return Extracted(pages, len(pages), None, notes=[sheets_note(names)])
 
 
 def _shown(book, cell) -> str:

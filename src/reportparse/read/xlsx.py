@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Callable
 
 from reportparse.errors import ExtractError, TooLarge
-from reportparse.model import Extracted, Line, Page, Table
 from reportparse.messages import cause, say
+from reportparse.model import Extracted, Line, Page, Table
 from reportparse.read.ooxml import Package, check_xml
 from reportparse.settings import Settings
 
 MAX_CELLS = 500_000  # a sheet's used range above this is formatting run down to row 1048576, not a report
 WIDTH, HEIGHT = 842.0, 595.0  # A4 landscape, as 自评表 are printed
-KIND = "Excel（.xlsx）"  # the file, as a refusal names it
 
 _DECIMALS = re.compile(r"0\.(0+)")
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
@@ -37,11 +36,13 @@ def _check_package(path: str | Path, settings: Settings) -> None:
     OPENPYXL_DEFUSEDXML is not set to False); nothing here relies on that. openpyxl finds a
     part through the package's relationships, whatever its name, so a part not named .xml
     is checked too: it passes when it is no XML at all (an image), never with a DTD."""
-    with Package(path, settings.max_stream_bytes, KIND) as pkg:
+    what = say("xlsx_file")
+    with Package(path, settings.max_stream_bytes, what) as pkg:
         for name in sorted(pkg.names):
             data = pkg.read(name)
             if data is not None:
-                check_xml(data, KIND, name, binary_ok=not name.lower().endswith((".xml", ".rels")))
+                check_xml(data, say("part_of", what=what, name=name),
+                          binary_ok=not name.lower().endswith((".xml", ".rels")))
 
 
 def display(value, fmt: str | None) -> str:
@@ -74,7 +75,7 @@ def display(value, fmt: str | None) -> str:
 def _sheet(ws, number: int) -> Page:
     max_row, max_col = ws.max_row or 0, ws.max_column or 0
     if max_row * max_col > MAX_CELLS:
-        raise TooLarge(say("xlsx_sheet_cap", sheet=ws.title, rows=max_row, cols=max_col, cap=MAX_CELLS))
+        raise TooLarge(say("sheet_too_large", sheet=ws.title, rows=max_row, cols=max_col, cap=MAX_CELLS))
     covered = set()
     for rng in ws.merged_cells.ranges:
         for r in range(rng.min_row, rng.max_row + 1):
@@ -134,20 +135,25 @@ def extract(path: str | Path, settings: Settings, progress: Callable[[int], None
     try:
         wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
     except (KeyError, ValueError, TypeError, OSError) as e:
-        raise ExtractError(say("xlsx_damaged", cause=cause(e))) from e
+        raise ExtractError(say("excel_damaged", what=say("xlsx_file"), cause=cause(e))) from e
     try:
         pages, names = [], []
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
             pages.append(_sheet(ws, len(pages) + 1))
-            names.append(f"{len(pages)} {ws.title}")
+            names.append(say("sheet_as_page", page=len(pages), sheet=ws.title))
             if progress is not None:
                 progress(len(pages))
         title = (wb.properties.title or "").strip() or None
     finally:
         wb.close()
     if not pages:
-        raise ExtractError(say("xlsx_no_sheet"))
+        raise ExtractError(say("no_visible_sheet"))
     # provenance: a row's page is its sheet's number among the visible sheets
-    return Extracted(pages, len(pages), title, notes=[f"sheets read as pages: {', '.join(names)}"])
+    return Extracted(pages, len(pages), title, notes=[sheets_note(names)])
+
+
+def sheets_note(names: list[str]) -> str:
+    """The document's note that says which sheet became which page (``say("sheet_as_page")`` each)."""
+    return say("sheets_as_pages", sheets="、".join(names))

@@ -67,6 +67,7 @@ def worker_setup() -> None:
     cycles, runs every 50 000 allocations instead of 700 (3 % of a worker's time)."""
     if "pandas" not in sys.modules:
         _no_pandas_in_pyarrow()
+    from reportparse.read import pages  # noqa: F401  (the PDF reader: formats imports readers on first use)
     from reportparse.run import pipeline  # noqa: F401
     write.prepare()
     gc.freeze()
