@@ -396,3 +396,17 @@ def test_a_folder_of_hostile_office_files_gives_failed_rows_in_chinese_and_the_r
         assert row.status == "failed" and words in row.error and HAN.search(row.error), (bad, row.error)
     assert by_name["good.docx"].status == "ok" and by_name["good.docx"].fiscal_year == 2024
     assert by_name["page.html"].status == "ok"
+
+
+def test_a_mimetype_member_that_inflates_to_a_gigabyte_is_sniffed_from_its_first_bytes(tmp_path):
+    """Format sniffing reads the first bytes of an ODF package's ``mimetype`` member, never the
+    whole of it: a bomb there must not cost what it inflates to."""
+    p = _bomb(tmp_path / "odt-bomb.docx", "mimetype", b"application/vnd.oasis.opendocument.text")
+    code = ("import resource, sys\nfrom pathlib import Path\nfrom reportparse.read import formats\n"
+            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "kind = formats._zip_kind(Path(sys.argv[1]))\n"
+            "print(kind, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) >> 10)\n")
+    run = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    kind, grew_mb = run.stdout.split()
+    assert kind == "odt" and int(grew_mb) < 100, run.stdout

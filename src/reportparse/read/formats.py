@@ -57,7 +57,11 @@ def _zip_kind(p: Path) -> str:
     try:
         with zipfile.ZipFile(p) as zf:
             names = set(zf.namelist()[:5000])
-            mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+            if "mimetype" in names:  # only its first bytes: a mimetype member can be a zip bomb too
+                with zf.open("mimetype") as f:
+                    mimetype = f.read(100)
+            else:
+                mimetype = b""
     except (zipfile.BadZipFile, OSError, KeyError) as e:
         raise ExtractError(say("zip_damaged", what=say("office_file"), cause=cause(e))) from e
     if "word/document.xml" in names:
