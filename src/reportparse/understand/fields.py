@@ -223,6 +223,15 @@ def _self_reference_org(paras: list[Paragraph]) -> str | None:
     return None
 
 
+def _other_years_score(text: str, at: int, year: int | None) -> bool:
+    """A score whose clause names another year than the report's (2022年度绩效评价得分85分 in
+    a 2023 report, said to compare) is that year's score, not this report's."""
+    clause = regex.split(r"[。；;，,]", text[:at])[-1]
+    said = [int(y) for y in regex.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", clause)]
+    said += [_cn_year(y) for y in regex.findall(r"([二一][〇零○一二三四五六七八九]{3})\s*年", clause)]
+    return year is not None and any(y != year for y in said)
+
+
 def document_fields(front: list[Paragraph], sections: list[Section], heads: dict[int, Paragraph],
                     amounts: list[Amount], meta_title: str | None,
                     percents: list[tuple[Quantity, Sentence, str]] = ()) -> Document:
@@ -271,7 +280,8 @@ def document_fields(front: list[Paragraph], sections: list[Section], heads: dict
                     doc.project = m.group("value")
                 break
     for para in all_paras:
-        m = pats.self_score.search(para.text)
+        m = next((m for m in pats.self_score.finditer(para.text)
+                  if not _other_years_score(para.text, m.start(), doc.fiscal_year)), None)
         if m:
             doc.self_score = float(m.group("num"))
             doc.evidence["self_score"] = (para.page_at(m.start()), para.text[max(0, m.start() - 20):m.end()])
