@@ -75,3 +75,13 @@ def test_last_years_score_is_not_this_reports_but_this_years_is_read_after_it():
 ])
 def test_a_title_in_the_关于_form_names_the_unit_without_关于(title, org):
     assert parse_text(title + "\n一、基本情况\n负责档案管理。").document.organization == org
+
+
+@pytest.mark.parametrize("text,rate", [
+    ("执行率：97.78%", 97.78),  # the label stands before the colon, nothing between it and the number
+    ("预算执行率: 96%", 96.0),
+    ("项目支出执行率：80%", None),  # a line item's rate, excluded as before
+])
+def test_a_percent_right_after_a_colon_takes_the_label_before_it(text, rate):
+    r = parse_text("某县某局2023年度部门整体支出绩效自评报告\n一、预算执行情况\n年初预算：100万元；实际支出：90万元；" + text)
+    assert r.document.execution_rate == rate

@@ -317,11 +317,15 @@ def field_label(a: Amount) -> str:
     lab = a.context or a.label or ""
     if lab or a.para is None or a.offset < 0:
         return lab
-    before = a.para.text[:a.offset].rstrip()
+    return _before_colon(a.para.text, a.offset)
+
+
+def _before_colon(text: str, offset: int) -> str:
+    """The clause before a colon that stands right before ``offset`` (执行率：97.5%), else ''."""
+    before = text[:offset].rstrip()
     if not before.endswith(("：", ":")):
-        return lab
-    clause = LABEL_STOP.split(before[:-1])[-1]
-    return clean_label(clause.strip())
+        return ""
+    return clean_label(LABEL_STOP.split(before[:-1])[-1].strip())
 
 
 def _money_pairs(amounts: list[Amount], percents: list[tuple[Quantity, Sentence, str]]
@@ -382,6 +386,7 @@ def percent_fields(doc: Document, percents: list[tuple[Quantity, Sentence, str]]
         if spec["kind"] != "percent" or getattr(doc, name) is not None:
             continue
         for q, s, lab in percents:
+            lab = lab or _before_colon(s.text, q.start)  # 执行率：97.78%
             if spec["label"].search(lab) and not (spec["exclude"] and spec["exclude"].search(lab)):
                 setattr(doc, name, float(q.value))
                 doc.evidence[name] = (s.page(q.start), s.text.strip())
