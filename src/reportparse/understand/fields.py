@@ -223,6 +223,15 @@ def _self_reference_org(paras: list[Paragraph]) -> str | None:
     return None
 
 
+def _other_years_score(text: str, at: int, year: int | None) -> bool:
+    """A score whose clause names another year than the report's (2022年度绩效评价得分85分 in
+    a 2023 report, said to compare) is that year's score, not this report's."""
+    clause = regex.split(r"[。；;，,]", text[:at])[-1]
+    said = [int(y) for y in regex.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", clause)]
+    said += [_cn_year(y) for y in regex.findall(r"([二一][〇零○一二三四五六七八九]{3})\s*年", clause)]
+    return year is not None and any(y != year for y in said)
+
+
 def document_fields(front: list[Paragraph], sections: list[Section], heads: dict[int, Paragraph],
                     amounts: list[Amount], meta_title: str | None,
                     percents: list[tuple[Quantity, Sentence, str]] = ()) -> Document:
@@ -271,7 +280,8 @@ def document_fields(front: list[Paragraph], sections: list[Section], heads: dict
                     doc.project = m.group("value")
                 break
     for para in all_paras:
-        m = pats.self_score.search(para.text)
+        m = next((m for m in pats.self_score.finditer(para.text)
+                  if not _other_years_score(para.text, m.start(), doc.fiscal_year)), None)
         if m:
             doc.self_score = float(m.group("num"))
             doc.evidence["self_score"] = (para.page_at(m.start()), para.text[max(0, m.start() - 20):m.end()])
@@ -307,11 +317,15 @@ def field_label(a: Amount) -> str:
     lab = a.context or a.label or ""
     if lab or a.para is None or a.offset < 0:
         return lab
-    before = a.para.text[:a.offset].rstrip()
+    return _before_colon(a.para.text, a.offset)
+
+
+def _before_colon(text: str, offset: int) -> str:
+    """The clause before a colon that stands right before ``offset`` (执行率：97.5%), else ''."""
+    before = text[:offset].rstrip()
     if not before.endswith(("：", ":")):
-        return lab
-    clause = LABEL_STOP.split(before[:-1])[-1]
-    return clean_label(clause.strip())
+        return ""
+    return clean_label(LABEL_STOP.split(before[:-1])[-1].strip())
 
 
 def _money_pairs(amounts: list[Amount], percents: list[tuple[Quantity, Sentence, str]]
@@ -372,6 +386,7 @@ def percent_fields(doc: Document, percents: list[tuple[Quantity, Sentence, str]]
         if spec["kind"] != "percent" or getattr(doc, name) is not None:
             continue
         for q, s, lab in percents:
+            lab = lab or _before_colon(s.text, q.start)  # 执行率：97.78%
             if spec["label"].search(lab) and not (spec["exclude"] and spec["exclude"].search(lab)):
                 setattr(doc, name, float(q.value))
                 doc.evidence[name] = (s.page(q.start), s.text.strip())

@@ -185,8 +185,47 @@ def _ends_agree(m: regex.Match) -> bool:
     return (not s1 or s1 == (m.group("scale") or "")) and (not u1 or u1 == (m.group("unit") or ""))
 
 
+def _joined(head: Quantity, tail: Quantity, text: str) -> Quantity | None:
+    """2亿3500万元 is one amount: a bare N亿 right before an amount in 万 (or in plain units
+    after 零: 1亿零500元) is its leading part; the regex reads them as two figures."""
+    gap = text[head.end:tail.start]
+    if head.kind is not None or head.scale_text != "亿" or head.op != "=" or head.malformed:
+        return None
+    if tail.kind != "money" or tail.op != "=" or tail.value_max is not None or gap not in ("", "零"):
+        return None
+    scale = SCALES.get(tail.scale_text, Decimal(1))
+    if not (tail.scale_text == "万" or (tail.scale_text == "" and gap == "零")):
+        return None  # 1亿2000元 is no way to write 100,002,000
+    if tail.value * scale >= SCALES["亿"] or tail.value == 0:
+        return None
+    factor = tail.base / (tail.value * scale)
+    value = head.value * SCALES["亿"] / scale + tail.value
+    return Quantity(head.start, tail.end, text[head.start:tail.end], text[head.start:tail.start] + tail.number_text,
+                    value, None, tail.scale_text, tail.unit_text, tail.kind, tail.unit, tail.currency,
+                    value * scale * factor, None, "=", tail.malformed)
+
+
 def _scan(text: str, pats: patterns.Patterns) -> Iterator[Quantity]:
-    """Every quantity in ``text`` in order, bare numbers included."""
+    """Every quantity in ``text`` in order, bare numbers included; 2亿3500万元 as one."""
+    held: Quantity | None = None
+    for q in _scan_one(text, pats):
+        if held is not None:
+            if (j := _joined(held, q, text)) is not None:
+                held = None
+                yield j
+                continue
+            yield held
+            held = None
+        if q.kind is None and q.scale_text == "亿":
+            held = q
+        else:
+            yield q
+    if held is not None:
+        yield held
+
+
+def _scan_one(text: str, pats: patterns.Patterns) -> Iterator[Quantity]:
+    """Every match of the quantity pattern in ``text`` in order, bare numbers included."""
     pos = 0
     while (m := pats.quantity.search(text, pos)) is not None:
         pos = m.end() if m.end() > m.start() else m.end() + 1
