@@ -9,7 +9,8 @@ Rooms: ``guard`` (hostile-file limits, damaged and encrypted files), ``pdfium`` 
 ``pdfium_calls`` (characters through PDFium), ``ruled`` (ruled tables from PDFium's paths),
 ``glyphs`` (character cleaning, visual lines), ``streamtable`` (unruled tables), ``repair``
 (truncated files), ``pages`` (one page, and the whole file); for other formats ``formats``
-(sniffing), ``docx``, ``xlsx``, ``xls``, ``html``, ``ooxml`` (bounded zip and XML) and ``convert``
+(sniffing), ``docx``, ``xlsx``, ``xls``, ``html``, ``ooxml`` (bounded zip), ``safexml`` (XML with no DTD or
+entities) and ``convert``
 (LibreOffice for .doc/.wps/.xls/.et).
 
 Must not import: ``understand``, ``verify``, ``store``, ``run`` (checked by import-linter).
