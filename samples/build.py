@@ -82,6 +82,7 @@ class Drawn(Flowable):
 
 
 def parse(src: Path) -> list[tuple[str, object]]:
+    """The markup of samples/src/*.txt: # title, ## heading, @left, | table |, body (build_office.py reads it too)."""
     blocks: list[tuple[str, object]] = []
     for line in src.read_text(encoding="utf-8").splitlines():
         if not line.strip():

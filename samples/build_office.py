@@ -14,9 +14,13 @@ from __future__ import annotations
 import argparse
 import html
 import re
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from build import parse  # noqa: E402  (the same markup the PDF samples are built from)
+
 DOCX = {"wenlv-2024.docx": ("wenlv-2024.txt", True), "seed-panyu-2023.docx": ("seed-panyu-2023.txt", False),
         "weijian-project-2023.docx": ("weijian-project-2023.txt", False),
         "jiaoyu-project-2024.docx": ("jiaoyu-project-2024.txt", False)}
@@ -25,29 +29,6 @@ HTML = {"weijian-project-2023.html": "weijian-project-2023.txt"}
 
 LEVEL1 = re.compile(r"^[一二三四五六七八九十]+、")
 LEVEL2 = re.compile(r"^（[一二三四五六七八九十]+）")
-
-
-def parse(src: Path) -> list[tuple[str, object]]:
-    """The same markup samples/build.py reads: # title, ## heading, @left, | table |, body."""
-    blocks: list[tuple[str, object]] = []
-    for line in src.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        if line.startswith("|"):
-            row = [c.strip() for c in line.strip().strip("|").split("|")]
-            if blocks and blocks[-1][0] == "table":
-                blocks[-1][1].append(row)
-            else:
-                blocks.append(("table", [row]))
-        elif line.startswith("# "):
-            blocks.append(("title", line[2:].strip()))
-        elif line.startswith("## "):
-            blocks.append(("head", line[3:].strip()))
-        elif line.startswith("@left "):
-            blocks.append(("left", line[6:].strip()))
-        else:
-            blocks.append(("body", line.strip()))
-    return blocks
 
 
 def _outline_numbering(document) -> str:
