@@ -178,10 +178,3 @@ def test_turned_noisy_sealed_scan_reads_the_table_between_paragraphs_like_the_or
     assert sorted(map(key, scanned), key=str) == sorted(map(key, digital), key=str)
     notes = report.document.notes
     assert any("倾斜 +1.30°" in n for n in notes) and any("红色印章" in n for n in notes)
-
-
-def test_the_allocator_is_told_to_keep_ocr_buffers_on_glibc():
-    import platform
-    if platform.libc_ver()[0] != "glibc":
-        pytest.skip("mallopt is glibc's")
-    assert ocr_engines.keep_buffers() is True

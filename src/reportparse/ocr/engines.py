@@ -227,30 +227,8 @@ def missing_message(settings: Settings) -> str:
     return say("ocr_engine_missing")
 
 
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc mallopt parameters (malloc.h)
-
-
-def keep_buffers() -> bool:
-    """Let glibc keep the detector's large buffers between pages instead of mapping and
-    unmapping them on every call: by default each buffer over 32 MB-ish is its own mmap, given
-    back when freed and faulted in again, page by page, on the next page. Measured on two
-    scanned pages at 200 dpi (one 自评表, one prose), one process: 6.11 s user + 2.45 s system
-    and 1.09 M minor faults a page before, 5.80 s + 0.63 s and 0.21 M after; peak RSS 1195 →
-    1476 MB. Done once, when RapidOCR is loaded; False where the C library is not glibc."""
-    import ctypes
-    import ctypes.util
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return False
-    ok = mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024) == 1
-    return mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024) == 1 and ok
-
-
 @lru_cache(maxsize=4)
 def _rapid(threads: int, gpu: bool) -> RapidEngine:
-    keep_buffers()
     return RapidEngine(threads, gpu)
 
 
