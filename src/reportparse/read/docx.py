@@ -397,25 +397,24 @@ class _Reader:
                 self.body(c)
 
 
-def _rows(tbl: ET.Element):
-    """The table's own rows (not a nested table's), through content controls."""
-    for c in tbl:
-        if c.tag == W + "tr":
+def _own(parent: ET.Element, tag: str):
+    """``parent``'s own ``tag`` children (a table's rows, a row's cells), not a nested table's,
+    looking through content controls (sdt, customXml)."""
+    for c in parent:
+        if c.tag == tag:
             yield c
         elif c.tag in (W + "sdt", W + "customXml"):
             inner = c.find(W + "sdtContent") if c.tag == W + "sdt" else c
             if inner is not None:
-                yield from _rows(inner)
+                yield from _own(inner, tag)
+
+
+def _rows(tbl: ET.Element):
+    return _own(tbl, W + "tr")
 
 
 def _cells(tr: ET.Element):
-    for c in tr:
-        if c.tag == W + "tc":
-            yield c
-        elif c.tag in (W + "sdt", W + "customXml"):
-            inner = c.find(W + "sdtContent") if c.tag == W + "sdt" else c
-            if inner is not None:
-                yield from _cells(inner)
+    return _own(tr, W + "tc")
 
 
 def extract(path: str | Path, settings: Settings, progress: Callable[[int], None] | None = None) -> Extracted:

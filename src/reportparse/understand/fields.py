@@ -296,12 +296,13 @@ def document_fields(front: list[Paragraph], sections: list[Section], heads: dict
             s = by_id.get(s.parent_id) if s.parent_id is not None else None
         return False
 
-    ordered = [a for a in amounts if in_finance(a)] + [a for a in amounts if not in_finance(a)]
+    finance = [in_finance(a) for a in amounts]
+    ordered = [a for a, f in zip(amounts, finance) if f] + [a for a, f in zip(amounts, finance) if not f]
+    labels = [field_label(a) for a in ordered]  # once per figure, not once per field
     for name, spec in pats.fields.items():
         if spec["kind"] != "money":
             continue
-        for a in ordered:
-            lab = field_label(a)
+        for a, lab in zip(ordered, labels):
             if spec["label"].search(lab) and not (spec["exclude"] and spec["exclude"].search(lab)):
                 setattr(doc, name, a.amount)
                 doc.evidence[name] = (a.page, a.quote)
@@ -345,12 +346,12 @@ def _money_pairs(amounts: list[Amount], percents: list[tuple[Quantity, Sentence,
             rates.setdefault(s.text.strip(), []).append((q, s))
     found: dict[tuple[float, float], tuple[Amount, Amount, tuple | None]] = {}
     for quote, money in by_quote.items():
+        labs = [field_label(a) for a in money]
         for i, b in enumerate(money):
-            blab = field_label(b)
+            blab = labs[i]
             if not sh["spend_verb"].search(blab) or sh["leftover"].search(blab):
                 continue
-            for a in money[:i]:
-                alab = field_label(a)
+            for a, alab in zip(money[:i], labs[:i]):
                 if sh["leftover"].search(alab) or sh["spend_verb"].search(alab) or b.amount > a.amount:
                     continue
                 stated = rates.get(quote, [])
