@@ -1,10 +1,8 @@
 """绩效自评表 and finance tables -> measures, amounts and document fields.
 
-A header row is found by the roles of its cells (roles.py: indicator, target, actual, sign,
-unit, weight, score …, in any order); a table on the next page with the same columns and no
-header, or with the header repeated, continues the previous one; vertically merged cells
-(None from pdfplumber, or emptied on a continuation page) are filled from above. Every
-indicator row is a measure row, a qualitative one too (values None, texts kept); the funds
+The tables come stitched into logical ones (``table_layout``: headers found by the roles of
+their cells, continuations across pages, merged cells filled); this module reads what their
+rows say. Every indicator row is a measure row, a qualitative one too (values None, texts kept); the funds
 block (年初预算数 / 全年预算数 / 全年执行数 / 执行率) gives the document's budget fields from
 its total row, and the header block (项目名称 | … | 实施单位 | …) its names.
 """
