@@ -63,6 +63,9 @@ def _in_order(short: str, long: str) -> bool:
 
 
 def indicator_similarity(a: str, b: str) -> float:
+    """One indicator across years: the same name, the shorter's characters in order in the longer,
+    or shared jieba tokens. Stricter than ``understand.dedupe.similar_indicator`` (within one
+    document), whose character overlap would join 新增绿道长度 and 新增步道长度."""
     pa, pb = plain(a), plain(b)
     if pa == pb:
         return 1.0
