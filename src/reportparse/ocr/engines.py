@@ -51,11 +51,12 @@ class Engine(Protocol):
     name: str
     whole_page: bool  # its page boxes are good enough to fill table cells from (one pass per page)
 
-    def boxes(self, image) -> list[TextBox]:
-        """Text boxes as the engine finds them (a line may come in pieces), any order."""
+    def boxes(self, image, dpi: int | None = None) -> list[TextBox]:
+        """Text boxes as the engine finds them (a line may come in pieces), any order;
+        ``dpi`` is the image's resolution, where the engine can use it to work faster."""
         ...
 
-    def lines(self, image) -> list[TextBox]:
+    def lines(self, image, dpi: int | None = None) -> list[TextBox]:
         """Text lines of a page image (PIL, grayscale), top to bottom."""
         ...
 
@@ -99,47 +100,165 @@ def providers(gpu: bool, available: list[str] | None = None) -> list[str]:
     return [CUDA, CPU] if gpu and CUDA in available else [CPU]
 
 
+# Detection finds where text is, not what it says: a line of 10.5 pt text is still 16 px
+# high at 110 dpi, well inside what the DB detector finds, and its cost grows with the
+# pixels it sees (an A4 page at 200 dpi: 1.8 s; at 110 dpi: 0.35 s). Recognition reads each
+# line from the full-resolution image, so no detail is lost where it matters.
+DET_DPI = 110
+# The recognizer pads every crop to at least this width at 48 px high, as PP-OCR was trained:
+# padding short crops less saves time on table pages but loses a last glyph (≤260元 read
+# as ≤260 in 6 of 9 crops of one cell, against 2 of 9 padded to 320).
+REC_MIN_WIDTH = 320
+# Recognition cost grows with the area it reads (a line's width scales with its height): at
+# 36 px high a line costs about 0.6 of the 48 px PP-OCR was trained on. On the bench's damaged
+# scans (bench/ocr_bench.py --damage, heights compared in one run) 36 px read every ≥ ≤ %
+# that 48 px did, with a character error rate of 0.029 against 0.030; 32 px lost a percent sign.
+REC_HEIGHT = 36
+INK = 160  # a cell pixel darker than this is ink (the grid's ``blank`` uses the same level)
+
+
 class RapidEngine:
-    """PP-OCRv4 (detection, direction, recognition) through ``rapidocr_onnxruntime``."""
+    """PP-OCRv4 detection and recognition through ``rapidocr_onnxruntime``, driven here:
+    detection on a reduced copy of the page, recognition of each line from the full image,
+    and table cells read by recognition alone (their lines are found by the ink)."""
     name = "rapidocr"
     whole_page = True  # its detector stops at table rules: one page pass gives every cell's boxes
 
-    def __init__(self, threads: int = 1, gpu: bool = False) -> None:
+    def __init__(self, threads: int = 1, gpu: bool = False, det_dpi: int | None = None,
+                 rec_height: int | None = None) -> None:
         from rapidocr_onnxruntime import RapidOCR
+        self.det_dpi = det_dpi or DET_DPI  # 0 or None: the module's settings (a bench varies them)
+        self.rec_height = rec_height or REC_HEIGHT
         self.providers = providers(gpu)
         cuda = self.providers[0] == CUDA
         n = threads if threads > 0 else -1
-        # max_side_len: the default 2000 shrinks an A4 page at 200 dpi (2339 px) before reading;
-        # above ~2500 px the detector's memory grows past 2 GB (a 300-dpi A4 render is 3508 px)
-        self._ocr = RapidOCR(intra_op_num_threads=n, inter_op_num_threads=n, max_side_len=2500,
+        self._ocr = RapidOCR(intra_op_num_threads=n, inter_op_num_threads=n,
                              det_use_cuda=cuda, cls_use_cuda=cuda, rec_use_cuda=cuda)
+        self._det = self._ocr.text_det
+        self._rec = self._ocr.text_rec
+        self._rec.rec_image_shape = [3, self.rec_height, REC_MIN_WIDTH * self.rec_height // 48]
 
     def session_providers(self) -> list[str]:
         """The providers ONNX Runtime really runs the detector on (what a GPU run should check)."""
-        return list(self._ocr.text_det.infer.session.get_providers())
+        return list(self._det.infer.session.get_providers())
 
-    def boxes(self, image) -> list[TextBox]:
-        return self._boxes(np.array(image.convert("RGB")))
+    def boxes(self, image, dpi: int | None = None) -> list[TextBox]:
+        """Text boxes of a page image; ``dpi`` (the image's resolution) lets detection run at
+        ``DET_DPI`` instead of every pixel."""
+        return self._boxes(np.array(image.convert("RGB")), min(1.0, self.det_dpi / dpi) if dpi else 1.0)
 
-    def _boxes(self, array: np.ndarray) -> list[TextBox]:
+    def _boxes(self, array: np.ndarray, factor: float = 1.0) -> list[TextBox]:
+        import cv2
+        small = array if factor >= 1.0 else cv2.resize(array, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        quads, _ = self._det(small)
+        if quads is None or len(quads) == 0:
+            return []
+        h, w = array.shape[:2]
+        quads = np.asarray(quads, dtype=np.float32) / min(factor, 1.0)
+        quads[..., 0] = quads[..., 0].clip(0, w - 1)
+        quads[..., 1] = quads[..., 1].clip(0, h - 1)
+        if factor < 1.0:
+            gray = array[..., 0]
+            quads = np.stack([fit_to_ink(gray, q) for q in quads])
+        quads = self._ocr.sorted_boxes(quads)
         # no per-line angle classifier: pages reach OCR upright (turned pages are read in their own
         # frame, a scan's small turn is straightened first), and on a straightened scan it judged a
         # bold title upside down, which then read as nothing; it also costs time on every line
-        result, _ = self._ocr(array, use_cls=False)
+        read, _ = self._rec(self._ocr.get_crop_img_list(array, quads))
         out = []
-        for quad, text, score in result or []:
-            xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-            out.append(TextBox(str(text), float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys)), float(score)))
+        for quad, (text, score, *_rest) in zip(quads, read):
+            if float(score) >= TEXT_SCORE and str(text).strip():
+                xs, ys = quad[:, 0], quad[:, 1]
+                out.append(TextBox(str(text), float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()),
+                                   float(score)))
         return out
 
-    def lines(self, image) -> list[TextBox]:
-        return merge_lines(self._boxes(np.array(image.convert("RGB"))))
+    def lines(self, image, dpi: int | None = None) -> list[TextBox]:
+        return merge_lines(self.boxes(image, dpi))
 
     def cell(self, image) -> str:
-        # a white margin: the detector misses glyphs that touch the crop's edge
-        a = np.array(image.convert("RGB"))
-        a = np.pad(a, ((12, 12), (12, 12), (0, 0)), constant_values=255)
-        return "".join(line.text for line in merge_lines(self._boxes(a)))
+        """A table cell's text: its lines found from the rows that hold ink and each read by
+        the recognizer alone (running the detector on a small crop first upscales it to
+        736 px, which cost more than the whole page's detection)."""
+        gray = without_rules(np.asarray(image.convert("L")))
+        crops = []
+        paper = int(np.median(gray)) if gray.size else 255
+        for top, bottom in ink_bands(gray):
+            cols = np.nonzero((gray[top:bottom] < INK).any(axis=0))[0]
+            line = gray[top:bottom, int(cols[0]):int(cols[-1]) + 1]
+            # paper around the line, near what the detector's boxes leave (its unclip ratio
+            # of 1.6 grows a long box by 0.8 of its height): with a tight crop the recognizer
+            # drops a last glyph (≤260元 read as ≤260)
+            dx, dy = max(6, round(0.7 * (bottom - top))), max(3, round(0.3 * (bottom - top)))
+            line = np.pad(line, ((dy, dy), (dx, dx)), constant_values=paper)
+            crops.append(np.stack([line] * 3, axis=-1))
+        if not crops:
+            return ""
+        read, _ = self._rec(crops)
+        return "".join(CJK_SPACE.sub("", str(text).strip()) for text, score, *_rest in read
+                       if float(score) >= TEXT_SCORE)
+
+
+def fit_to_ink(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """A detected box narrowed, top and bottom, to the ink of its line in the full image.
+    Detection on a reduced page returns boxes with wider margins (a 9.5 pt cell's box 52 px
+    high at 110 dpi against 32 px at 200 dpi): the recognizer then sees the glyphs smaller
+    and drops small signs (≥90% read as 90%). The line is the band of rows holding most
+    ink; a box is only ever narrowed, and one that is not level is left as it is."""
+    xs, ys = quad[:, 0], quad[:, 1]
+    x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
+    if abs(float(quad[0, 1] - quad[1, 1])) > 0.2 * (y1 - y0):
+        return quad
+    ink = (gray[y0:y1, x0:x1] < INK).sum(axis=1)
+    rows = np.nonzero(ink >= 2)[0]
+    if rows.size == 0:
+        return quad
+    gap = max(2, round(0.15 * (y1 - y0)))
+    bands = np.split(rows, np.nonzero(np.diff(rows) > gap)[0] + 1)
+    band = max(bands, key=lambda b: int(ink[b[0]:b[-1] + 1].sum()))
+    top, bottom = int(band[0]), int(band[-1]) + 1
+    if bottom - top < 0.3 * (y1 - y0):  # a dash or a dot alone: nothing to fit
+        return quad
+    pad = max(2, round(0.15 * (bottom - top)))
+    t, b = max(y0, y0 + top - pad), min(y1, y0 + bottom + pad)
+    return np.array([[x0, t], [x1, t], [x1, b], [x0, b]], dtype=np.float32)
+
+
+TEXT_SCORE = 0.5  # RapidOCR's own cut: a line read with less confidence is noise, not text
+
+
+def without_rules(gray: np.ndarray) -> np.ndarray:
+    """A cell image with what is left of its table rules made paper: a row or column that is
+    ink across nearly all the cell is a rule caught by the crop (a straightened scan keeps a
+    pixel or two of tilt), and it would join every line into one band."""
+    ink = gray < INK
+    rule_rows = ink.mean(axis=1) > 0.8
+    rule_cols = ink.mean(axis=0) > 0.8
+    if not rule_rows.any() and not rule_cols.any():
+        return gray
+    out = gray.copy()
+    out[rule_rows, :] = 255
+    out[:, rule_cols] = 255
+    return out
+
+
+def ink_bands(gray: np.ndarray, min_height: int = 6) -> list[tuple[int, int]]:
+    """The pixel rows of a cell image that hold text lines, as (top, bottom) pairs: rows with
+    ink, split where a blank row band separates them; bands lower than ``min_height`` are
+    specks or a rule's remains, not a line (a 9 pt glyph is 20 px high at 150 dpi)."""
+    rows = (gray < INK).sum(axis=1) >= 2
+    bands: list[tuple[int, int]] = []
+    start = None
+    for y, ink in enumerate(list(rows) + [False]):
+        if ink and start is None:
+            start = y
+        elif not ink and start is not None:
+            if bands and start - bands[-1][1] <= 1:
+                bands[-1] = (bands[-1][0], y)
+            else:
+                bands.append((start, y))
+            start = None
+    return [(t, b) for t, b in bands if b - t >= min_height]
 
 
 class TesseractEngine:
@@ -164,10 +283,10 @@ class TesseractEngine:
             raise RuntimeError(say("tesseract_failed", stderr=proc.stderr.strip()[:200] or f"exit code {proc.returncode}"))
         return proc.stdout
 
-    def boxes(self, image) -> list[TextBox]:
+    def boxes(self, image, dpi: int | None = None) -> list[TextBox]:
         return self.lines(image)
 
-    def lines(self, image) -> list[TextBox]:
+    def lines(self, image, dpi: int | None = None) -> list[TextBox]:
         return lines_from_tsv(self._run(image, "6", True))
 
     def cell(self, image) -> str:

@@ -104,16 +104,21 @@ def tables_from_boxes(boxes: list[TextBox], grids: list[scangrid.Grid], image, n
         found: dict[tuple[int, int], list[TextBox]] = {}
         reread: set[tuple[int, int]] = set()
         for b in inside:
-            best, where = 0.0, None
-            for r, cells in enumerate(g.rows):
-                for c, box in enumerate(cells):
-                    if box is not None and (share := _overlap(b, box)) > 0:
-                        if share < 0.8:
-                            reread.add((r, c))
-                        if share > best:
-                            best, where = share, (r, c)
-            if where is not None:
-                found.setdefault(where, []).append(b)
+            shares = {(r, c): share for r, cells in enumerate(g.rows) for c, box in enumerate(cells)
+                      if box is not None and (share := _overlap(b, box)) > 0}
+            if not shares:
+                continue
+            where = max(shares, key=shares.get)
+            if shares[where] < 0.8:
+                # the box runs across a rule into other cells (the detector joined two cells'
+                # text): each cell it covers a good part of is read on its own. A box that only
+                # grazes a neighbour (a few pixels over a rule) leaves that neighbour alone.
+                reread.update(rc for rc, share in shares.items() if share >= 0.2)
+            found.setdefault(where, []).append(b)
+        for r, cells in enumerate(g.rows):
+            for c, box in enumerate(cells):
+                if box is not None and (r, c) not in reread and missed_ink(gray, box, found.get((r, c), []), dpi):
+                    reread.add((r, c))
         rows = []
         for r, cells in enumerate(g.rows):
             row: list[str | None] = []
@@ -130,6 +135,22 @@ def tables_from_boxes(boxes: list[TextBox], grids: list[scangrid.Grid], image, n
             rows.append(row)
         tables.append(_table(g, rows, number, 72.0 / dpi))
     return tables, rest
+
+
+def missed_ink(gray: np.ndarray, box: tuple[int, int, int, int], boxes: list[TextBox], dpi: int) -> bool:
+    """Whether a cell holds ink that none of its detected boxes covers: a line the detector
+    passed over (a short bracketed line such as （万 in a narrow header cell) or one whose
+    reading fell below the engine's confidence. Such a cell is read again on its own, so a
+    unit or a figure is not lost to one missed box. Rule remains at the cell's edge do not
+    count; the ink must add up to a glyph's worth (a 3 pt square) to be text."""
+    x0, y0, x1, y1 = box
+    inner = ocr_engines.without_rules(gray[y0 + 4:y1 - 3, x0 + 4:x1 - 3]) < ocr_engines.INK
+    if not inner.any():
+        return False
+    inner = inner.copy()
+    for b in boxes:
+        inner[max(0, int(b.top) - y0 - 6):max(0, int(b.bottom) - y0), max(0, int(b.x0) - x0 - 6):max(0, int(b.x1) - x0)] = False
+    return int(inner.sum()) >= (3 * dpi / 72) ** 2
 
 
 def to_lines(boxes: list[TextBox], number: int, scale: float) -> list[Line]:
@@ -202,13 +223,22 @@ def prepare(image, scanned: bool, notes: list[str] | None = None, number: int = 
     gray, share = scanseal.remove(image)
     if share and notes is not None:
         notes.append(say("scan_seal_removed", page=number, share=f"{share:.1%}"))
-    image = gray.filter(ImageFilter.MedianFilter(3))
+    image = median3(gray)
     angle = scanskew.measure(np.asarray(image))
     if abs(angle) >= scanskew.MIN_ANGLE:
         image = scanskew.straighten(image, angle)
         if notes is not None:
             notes.append(say("scan_straightened", page=number, angle=f"{angle:+.2f}"))
     return image
+
+
+def median3(image):
+    """A 3x3 median of a grey page: OpenCV's where it loads (0.5 ms on a 200-dpi page against
+    PIL's 190 ms; the same pixels away from the border), else PIL's."""
+    cv2 = scanskew._cv2()
+    if cv2 is None:
+        return image.filter(ImageFilter.MedianFilter(3))
+    return Image.fromarray(cv2.medianBlur(np.asarray(image), 3))
 
 
 def ocr_image(image, number: int, dpi: int, scanned: bool, settings: Settings,
@@ -218,7 +248,7 @@ def ocr_image(image, number: int, dpi: int, scanned: bool, settings: Settings,
     engine = ocr_engines.get(settings)
     image = prepare(image, scanned, notes, number)
     if engine.whole_page:
-        tables, rest = tables_from_boxes(engine.boxes(image), scangrid.find(np.array(image)), image, number, dpi, engine)
+        tables, rest = tables_from_boxes(engine.boxes(image, dpi), scangrid.find(np.array(image)), image, number, dpi, engine)
         return to_lines(ocr_engines.merge_lines(rest), number, 72.0 / dpi), tables
     tables, image = ocr_tables(image, number, dpi, engine)
-    return to_lines(engine.lines(image), number, 72.0 / dpi), tables
+    return to_lines(engine.lines(image, dpi), number, 72.0 / dpi), tables
