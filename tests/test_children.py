@@ -4,9 +4,11 @@ the starter is SIGKILLed (as the batch kills a worker past ``--timeout``), not o
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -198,7 +200,8 @@ def test_a_worker_killed_by_the_batch_timeout_leaves_no_tesseract_behind(tmp_pat
     from reportparse.run import batch
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    monkeypatch.setenv("TMPDIR", str(scratch))  # the workers' page images, so their tesseracts are ours
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # the workers' temp folders and page images, so
+    monkeypatch.setenv("TMPDIR", str(scratch))                # the tesseracts naming them are this test's
     src = tmp_path / "in"
     src.mkdir()
     four_scans_on_one_page(src / "scan.pdf")
@@ -221,3 +224,86 @@ def test_a_worker_killed_by_the_batch_timeout_leaves_no_tesseract_behind(tmp_pat
     assert seen, "no tesseract was seen running while the batch ran"
     assert gone_within(sorted(seen), 2.0) == []  # subprocess.run left it to finish its page (~8 s more)
     assert tesseract_processes(str(scratch)) == []
+    assert list(scratch.rglob("*")) == []  # nor the page image it was reading (the worker's temp folder goes)
+
+
+def processes_naming(marker: str) -> dict[int, str]:
+    """Live processes whose command line names ``marker``, with their command names."""
+    out = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit() and alive(int(d.name)):
+            try:
+                if marker.encode() in (d / "cmdline").read_bytes():
+                    out[int(d.name)] = (d / "comm").read_text().strip()
+            except OSError:
+                continue
+    return out
+
+
+@linux
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_a_worker_killed_while_libreoffice_converts_leaves_no_soffice_and_no_profile_folder(tmp_path):
+    """soffice starts soffice.bin, which a kill of soffice alone would leave running; the folder
+    holds the profile and a copy of the document."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    doc = tmp_path / "old.rtf"
+    doc.write_text(r"{\rtf1\ansi " + r"\par ".join(f"line {i}" for i in range(2000)) + "}")
+    env = dict(os.environ, TMPDIR=str(scratch),
+               PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    code = ("import time\nfrom reportparse.read import convert\nfrom reportparse.settings import Settings\n"
+            f"with convert.converted({str(doc)!r}, 'docx', Settings()):\n    time.sleep(60)\n")
+    p = subprocess.Popen([sys.executable, "-c", code], env=env)
+    try:
+        deadline, seen = time.monotonic() + 60, {}
+        while time.monotonic() < deadline and "soffice.bin" not in seen.values():
+            seen.update(processes_naming(str(scratch)))
+            time.sleep(0.02)
+        assert "soffice.bin" in seen.values(), seen
+        p.kill()
+        p.wait()
+        assert gone_within(sorted(seen), 2.0) == [], processes_naming(str(scratch))
+        deadline = time.monotonic() + 3
+        while any(scratch.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list(scratch.iterdir()) == []  # profile and copy of the document removed
+    finally:
+        p.kill()
+        p.wait()
+
+
+@linux
+@pytest.mark.ocr
+@pytest.mark.skipif(not __import__("reportparse.ocr.engines", fromlist=["x"]).rapidocr_importable(),
+                    reason="rapidocr-onnxruntime not installed")
+def test_rapidocr_reads_a_page_without_starting_any_process():
+    """PP-OCR through ONNX Runtime runs in the worker's own threads: nothing to outlive it. A
+    later version that starts helpers would need children.run's care; this says when."""
+    from reportparse import parse_pdf
+    me, kids, stop = os.getpid(), set(), threading.Event()
+
+    def children_now() -> set[int]:
+        out = set()
+        for d in Path("/proc").iterdir():
+            try:
+                if d.name.isdigit() and int((d / "stat").read_bytes().rsplit(b")", 1)[1].split()[1]) == me:
+                    out.add(int(d.name))
+            except (OSError, IndexError):
+                continue
+        return out
+    before = children_now()  # earlier tests' helpers (multiprocessing's resource tracker)
+
+    def watch() -> None:
+        while not stop.is_set():
+            kids.update(children_now() - before)
+            time.sleep(0.005)
+    t = threading.Thread(target=watch)
+    t.start()
+    try:
+        r = parse_pdf(SAMPLES / "scanned" / "wenlv-2024-scanned-p1.pdf", {"ocr_engine": "rapidocr"})
+    finally:
+        stop.set()
+        t.join()
+    assert r.status == "ok" and r.ocr_pages >= 1
+    assert kids == set()
