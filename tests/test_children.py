@@ -96,7 +96,8 @@ def test_a_time_limit_kills_the_program_and_what_it_started_before_raising(tmp_p
     assert time.monotonic() - t0 < 10  # the limit, not the program's 60 s
     assert e.value.cmd[0] == "sh" and e.value.timeout == 1.0
     pids = pids_in(f, 2, seconds=1)
-    assert [p for p in pids if alive(p)] == []  # both gone already when the error came (subprocess.run leaves the sleep)
+    # both gone already when the error came (subprocess.run kills the shell and leaves the sleep)
+    assert [p for p in pids if alive(p)] == []
 
 
 def test_a_time_limit_does_not_remove_the_leftovers_the_caller_still_owns(tmp_path):
