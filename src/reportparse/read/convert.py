@@ -6,9 +6,10 @@ at once would otherwise fight over one profile's lock) and a time limit; the con
 deleted afterwards. LibreOffice is started through ``children.run``: a time limit, or a worker
 killed mid-conversion, ends ``soffice.bin`` too and removes the folder (a copy of the document).
 No macro runs: LibreOffice loads a file it converts hidden, and a hidden load never executes
-macros (``LoadEnv``: MacroExecMode NEVER_EXECUTE); the fresh profile says so again (macro security "very high", macro execution disabled), so a document's
-Basic bound to its open event stays data whatever that default becomes. Without LibreOffice
-the file is refused with a message that says to install it.
+macros (``LoadEnv``: MacroExecMode NEVER_EXECUTE); the fresh profile says so again (macro
+security "very high", macro execution disabled), so a document's Basic bound to its open event
+stays data whatever that default becomes. Without LibreOffice the file is refused with a
+message that says to install it.
 """
 from __future__ import annotations
 
