@@ -352,12 +352,12 @@ shutil.copyfile({str(SAMPLES / "office" / "wenlv-2024.docx")!r}, out / "in.docx"
     fake.chmod(0o755)
     monkeypatch.setattr(convert, "soffice", lambda: str(fake))
     seen = {}
-    real_run = subprocess.run
+    real_run = convert.children.run
 
     def spy(cmd, **kw):
-        seen["timeout"] = kw.get("timeout")
+        seen.update(kw)
         return real_run(cmd, **kw)
-    monkeypatch.setattr(convert.subprocess, "run", spy)
+    monkeypatch.setattr(convert.children, "run", spy)
     doc = tmp_path / "old.odt"
     doc.write_bytes(b"not read by the stand-in")
     with convert.converted(doc, "docx", Settings(time_limit=30)) as out:
@@ -368,6 +368,7 @@ shutil.copyfile({str(SAMPLES / "office" / "wenlv-2024.docx")!r}, out / "in.docx"
     assert '"DisableMacrosExecution" oor:op="fuse"><value>true<' in got["xcu"]
     assert not Path(got["profile"]).exists()  # a fresh profile, removed afterwards
     assert seen["timeout"] == 30
+    assert seen["tree"] and seen["leftovers"] == str(Path(got["profile"]).parent)  # soffice.bin and the folder go too
 
 
 # ---------------------------------------------------------------- a batch

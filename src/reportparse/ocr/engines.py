@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 import regex
 
+from reportparse import children
 from reportparse.messages import say
 from reportparse.settings import Settings
 
@@ -278,7 +279,7 @@ class TesseractEngine:
             args = [s.tesseract_path(), png, "stdout", "-l", s.ocr_lang, "--psm", psm,
                     "-c", "preserve_interword_spaces=1"] + (["tsv"] if tsv else [])
             env = dict(os.environ, OMP_THREAD_LIMIT=str(s.ocr_threads)) if s.ocr_threads else None
-            proc = subprocess.run(args, capture_output=True, text=True, timeout=max(30.0, s.timeout / 2), env=env)
+            proc = children.run(args, text=True, timeout=max(30.0, s.timeout / 2), env=env)  # dies with this worker
         if proc.returncode != 0:
             raise RuntimeError(say("tesseract_failed", stderr=proc.stderr.strip()[:200] or f"exit code {proc.returncode}"))
         return proc.stdout

@@ -3,11 +3,13 @@
 
 Each conversion gets its own LibreOffice profile in a temporary folder (two workers converting
 at once would otherwise fight over one profile's lock) and a time limit; the converted file is
-deleted afterwards. No macro runs: LibreOffice loads a file it converts hidden, and a hidden
-load never executes macros (``LoadEnv``: MacroExecMode NEVER_EXECUTE); the fresh profile
-says so again (macro security "very high", macro execution disabled), so a document's
-Basic bound to its open event stays data whatever that default becomes. Without LibreOffice
-the file is refused with a message that says to install it.
+deleted afterwards. LibreOffice is started through ``children.run``: a time limit, or a worker
+killed mid-conversion, ends ``soffice.bin`` too and removes the folder (a copy of the document).
+No macro runs: LibreOffice loads a file it converts hidden, and a hidden load never executes
+macros (``LoadEnv``: MacroExecMode NEVER_EXECUTE); the fresh profile says so again (macro
+security "very high", macro execution disabled), so a document's Basic bound to its open event
+stays data whatever that default becomes. Without LibreOffice the file is refused with a
+message that says to install it.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from reportparse import children
 from reportparse.errors import ExtractError
 from reportparse.messages import say
 from reportparse.settings import Settings
@@ -59,7 +62,9 @@ def converted(path: str | Path, target: str, settings: Settings) -> Iterator[Pat
                "--convert-to", target, "--outdir", str(Path(tmp) / "out"), str(src)]
         limit = settings.time_limit or TIMEOUT
         try:
-            run = subprocess.run(cmd, capture_output=True, timeout=limit, env=env, stdin=subprocess.DEVNULL)
+            # tree: soffice starts soffice.bin, which must go too; leftovers: the folder holds a
+            # copy of the document, removed even if this worker is killed mid-conversion
+            run = children.run(cmd, timeout=limit, env=env, tree=True, leftovers=tmp)
         except subprocess.TimeoutExpired as e:
             raise ExtractError(say("convert_timed_out", kind=kind, target=target, seconds=f"{limit:g}")) from e
         out = Path(tmp) / "out" / f"in.{target}"

@@ -8,8 +8,10 @@ import ctypes
 import multiprocessing as mp
 import os
 import resource
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -42,8 +44,11 @@ def _die_with_parent(parent: int, lifeline: Connection) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _worker(conn: Connection, lifeline: Connection, parent: int, settings: Settings, out: str) -> None:
+def _worker(conn: Connection, lifeline: Connection, parent: int, settings: Settings, out: str, tmp: str) -> None:
     _die_with_parent(parent, lifeline)
+    # this worker's temporary files (the page images tesseract reads, LibreOffice's copies) go in
+    # a folder of its own, which the pool removes when the worker ends, killed or not
+    os.environ["TMPDIR"] = tempfile.tempdir = tmp
     worker_setup()
     if settings.memory_limit_mb:
         limit = settings.memory_limit_mb << 20
@@ -79,7 +84,8 @@ class _Slot:
     def __init__(self, ctx, settings: Settings, out: str):
         self.conn, child = ctx.Pipe()
         life_r, self.life = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(target=_worker, args=(child, life_r, os.getpid(), settings, out), daemon=True)
+        self.tmp = tempfile.mkdtemp(prefix="reportparse-worker-")
+        self.proc = ctx.Process(target=_worker, args=(child, life_r, os.getpid(), settings, out, self.tmp), daemon=True)
         self.proc.start()
         child.close()
         life_r.close()
@@ -95,6 +101,13 @@ class _Slot:
         self.proc.join(5)
         self.conn.close()
         self.life.close()
+        self.tidy()
+
+    def tidy(self) -> None:
+        """Remove the worker's temporary folder: a worker killed mid-file cannot remove its own
+        (tesseract's page image, a copy of the document), so the page would stay in /tmp."""
+        if not self.proc.is_alive():
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def why_dead(self) -> str:
         self.proc.join(2)
@@ -194,3 +207,4 @@ def _pool(todo: list[Task], out: str, settings: Settings, jobs: int, max_tasks: 
                 s.proc.join(2)
                 if s.proc.is_alive():
                     s.kill()
+            s.tidy()
