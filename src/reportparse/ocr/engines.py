@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
