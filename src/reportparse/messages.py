@@ -66,6 +66,7 @@ TEXT: dict[str, str] = {
     "page": "第{page}页：{text}",
     "scan_seal_removed": "第{page}页：扫描件上的红色印章（占页面 {share}）已在 OCR 前去除",
     "scan_straightened": "第{page}页：扫描件倾斜 {angle}°，已在 OCR 前扶正",
+    "scan_turned": "第{page}页：扫描件方向不正（需顺时针转 {turn}°），已在 OCR 前转正",
     "page_too_large": "第{page}页：页面过大，未读取（{why}）",
     "page_unreadable": "第{page}页：无法读取（{cause}）",
     "page_out_of_memory": "第{page}页：内存不足（{cause}）",

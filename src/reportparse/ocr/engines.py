@@ -64,6 +64,10 @@ class Engine(Protocol):
         """The text of one table cell image, its lines joined."""
         ...
 
+    def upright(self, image, dpi: int | None = None) -> int:
+        """Degrees to turn the page clockwise so it reads upright (0 where the engine cannot tell)."""
+        ...
+
 
 def join_words(words: list[TextBox]) -> str:
     """Words of one line, left to right, with the spaces OCR puts between CJK glyphs removed."""
@@ -137,6 +141,7 @@ class RapidEngine:
         self._det = self._ocr.text_det
         self._rec = self._ocr.text_rec
         self._rec.rec_image_shape = [3, self.rec_height, REC_MIN_WIDTH * self.rec_height // 48]
+        self._last: tuple | None = None  # the last page's detection: (image, dpi, quads)
 
     def session_providers(self) -> list[str]:
         """The providers ONNX Runtime really runs the detector on (what a GPU run should check)."""
@@ -145,18 +150,66 @@ class RapidEngine:
     def boxes(self, image, dpi: int | None = None) -> list[TextBox]:
         """Text boxes of a page image; ``dpi`` (the image's resolution) lets detection run at
         ``DET_DPI`` instead of every pixel."""
-        return self._boxes(np.array(image.convert("RGB")), min(1.0, self.det_dpi / dpi) if dpi else 1.0)
+        array = np.array(image.convert("RGB"))
+        return self._boxes(array, self._factor(dpi), self._detected(image, array, dpi))
 
-    def _boxes(self, array: np.ndarray, factor: float = 1.0) -> list[TextBox]:
+    def _factor(self, dpi: int | None) -> float:
+        return min(1.0, self.det_dpi / dpi) if dpi else 1.0
+
+    def _detected(self, image, array: np.ndarray, dpi: int | None) -> np.ndarray:
+        """The page's text quads in the image's pixels; the last page's are kept, so ``upright``
+        and ``boxes`` on the same image detect once."""
+        # the image itself is held (not its id, which a later page's image could reuse)
+        if self._last is not None and self._last[0] is image and self._last[1] == dpi:
+            return self._last[2]
+        quads = self._detect(array, self._factor(dpi))
+        self._last = (image, dpi, quads)
+        return quads
+
+    def _detect(self, array: np.ndarray, factor: float) -> np.ndarray:
         import cv2
         small = array if factor >= 1.0 else cv2.resize(array, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
         quads, _ = self._det(small)
         if quads is None or len(quads) == 0:
-            return []
+            return np.zeros((0, 4, 2), np.float32)
         h, w = array.shape[:2]
         quads = np.asarray(quads, dtype=np.float32) / min(factor, 1.0)
         quads[..., 0] = quads[..., 0].clip(0, w - 1)
         quads[..., 1] = quads[..., 1].clip(0, h - 1)
+        return quads
+
+    def upright(self, image, dpi: int | None = None) -> int:
+        """Degrees to turn the page clockwise so its text reads upright: 0, 90, 180 or 270.
+        A page fed the wrong way round reads as nothing, or as noise; the per-line angle
+        classifier is run on a dozen of the page's longest lines only, and only here, not on
+        every line of every page. Sideways pages are told by their boxes (most of them
+        taller than wide), then classified once turned."""
+        array = np.array(image.convert("RGB"))
+        quads = self._detected(image, array, dpi)
+        if len(quads) < MIN_LINES_TO_TURN:
+            return 0
+        w = quads[:, :, 0].max(axis=1) - quads[:, :, 0].min(axis=1)
+        h = quads[:, :, 1].max(axis=1) - quads[:, :, 1].min(axis=1)
+        if (h >= 1.5 * w).sum() > 0.6 * len(quads):
+            turned = np.ascontiguousarray(np.rot90(array, k=-1))  # a quarter turn clockwise
+            return 270 if self._upside_down(turned, self._detect(turned, self._factor(dpi))) else 90
+        return 180 if self._upside_down(array, quads) else 0
+
+    def _upside_down(self, array: np.ndarray, quads: np.ndarray) -> bool:
+        """Most of the page's longest lines read upside down, with the classifier sure of it."""
+        if len(quads) < MIN_LINES_TO_TURN:
+            return False
+        width = quads[:, :, 0].max(axis=1) - quads[:, :, 0].min(axis=1)
+        longest = [quads[i] for i in np.argsort(-width)[:12]]
+        _, votes, _ = self._ocr.text_cls(self._ocr.get_crop_img_list(array, longest))
+        flipped = sum(1 for label, score in votes if "180" in label and score >= 0.9)
+        return flipped >= max(MIN_LINES_TO_TURN, 2 * len(votes) / 3)
+
+    def _boxes(self, array: np.ndarray, factor: float = 1.0, quads: np.ndarray | None = None) -> list[TextBox]:
+        if quads is None:
+            quads = self._detect(array, factor)
+        if len(quads) == 0:
+            return []
         if factor < 1.0:
             gray = array[..., 0]
             quads = np.stack([fit_to_ink(gray, q) for q in quads])
@@ -224,6 +277,7 @@ def fit_to_ink(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return np.array([[x0, t], [x1, t], [x1, b], [x0, b]], dtype=np.float32)
 
 
+MIN_LINES_TO_TURN = 3  # fewer lines than this and a page is read as it is: too little to judge
 TEXT_SCORE = 0.5  # RapidOCR's own cut: a line read with less confidence is noise, not text
 
 
@@ -285,6 +339,9 @@ class TesseractEngine:
 
     def boxes(self, image, dpi: int | None = None) -> list[TextBox]:
         return self.lines(image)
+
+    def upright(self, image, dpi: int | None = None) -> int:
+        return 0  # its orientation model (osd) is not installed with chi_sim
 
     def lines(self, image, dpi: int | None = None) -> list[TextBox]:
         return lines_from_tsv(self._run(image, "6", True))

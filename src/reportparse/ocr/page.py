@@ -247,6 +247,12 @@ def ocr_image(image, number: int, dpi: int, scanned: bool, settings: Settings,
     page's lines. ``dpi`` maps the image's pixels to PDF points."""
     engine = ocr_engines.get(settings)
     image = prepare(image, scanned, notes, number)
+    turn = engine.upright(image, dpi) if scanned else 0
+    if turn:
+        # a sheet fed the wrong way round: read in its own frame, as pages shown turned are
+        image = image.rotate(-turn, expand=True)
+        if notes is not None:
+            notes.append(say("scan_turned", page=number, turn=turn))
     if engine.whole_page:
         tables, rest = tables_from_boxes(engine.boxes(image, dpi), scangrid.find(np.array(image)), image, number, dpi, engine)
         return to_lines(ocr_engines.merge_lines(rest), number, 72.0 / dpi), tables
