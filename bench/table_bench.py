@@ -1,6 +1,6 @@
 """Ruled-table finders compared on scanned pages: ``ocr/grid.py`` against img2table.
 
-    PYTHONPATH=src python bench/table_bench.py [--dump DIR] [--only NAME] [--no-ocr]
+    PYTHONPATH=src python bench/table_bench.py [--dump DIR] [--only NAME] [--no-ocr] [--more]
 
 Each page is a scan with a digital original whose ruled tables are the truth (pdfplumber's
 ``find_tables`` on the original: every cell's box and text):
@@ -69,6 +69,7 @@ class Case:
     dpi: int = 200
     damage: dict = field(default_factory=dict)
     scan: Path | None = None  # a real scan; None: made from the original with ``damage``
+    seed: int | None = None   # the scanner's noise; None: the page's index
 
 
 S = ROOT / "samples"
@@ -94,6 +95,11 @@ CASES = [
     # prose only: no table to find
     Case("seed prose p2", S / "seed-panyu-2023.pdf", 1, 200, dict(turn=1.0, noise=12, jpeg=50)),
 ]
+# --more: the same sample tables again at 150 dpi (thin rules: 1.25 px), turned otherwise,
+# noisier; best run with --no-ocr
+MORE = [Case(f"{c.name} @150", c.original, c.index, 150, dict(c.damage, turn=t, noise=14), seed=100 + k)
+        for k, (c, t) in enumerate(zip([c for c in CASES if "prose" not in c.name],
+                                       [0.7, -1.4, 2.0, -0.9, 1.6, -1.8, 0.5, -2.0, 1.2, -0.6, 1.9, -1.1, 0.9]))]
 if REAL.exists():
     for scan in sorted(REAL.glob("*-scan.pdf")):
         with pdfplumber.open(scan) as pdf:
@@ -142,7 +148,7 @@ def scanned_image(case: Case) -> tuple[Image.Image, int]:
             return page.to_image(resolution=dpi).original, dpi
     page = pdfium.PdfDocument(case.original.read_bytes())[case.index]
     img = page.render(scale=case.dpi / 72).to_pil().convert("L")
-    return build.scanner(img, seed=case.index, **case.damage), case.dpi
+    return build.scanner(img, seed=case.index if case.seed is None else case.seed, **case.damage), case.dpi
 
 
 # --- finders --------------------------------------------------------------------------------
@@ -243,6 +249,7 @@ def main() -> None:
     ap.add_argument("--dump", help="folder to write each page with the cells drawn and the rows lost")
     ap.add_argument("--only", help="only the pages whose name contains this")
     ap.add_argument("--no-ocr", action="store_true", help="count cells only (no OCR: fast)")
+    ap.add_argument("--more", action="store_true", help="add the sample tables again at 150 dpi, noisier")
     args = ap.parse_args()
     fs = finders()
     scores = {f: Score() for f in fs}
@@ -251,7 +258,7 @@ def main() -> None:
     if dump:
         dump.mkdir(parents=True, exist_ok=True)
     per_page: list[str] = []
-    for case in CASES:
+    for case in CASES + (MORE if args.more else []):
         if args.only and args.only not in case.name:
             continue
         t = truth(case)
