@@ -25,6 +25,7 @@ import regex
 
 from reportparse import children
 from reportparse.messages import say
+from reportparse.ocr import signs
 from reportparse.settings import Settings
 
 # OCR engines put spaces between CJK glyphs and before punctuation; only spaces inside
@@ -139,6 +140,9 @@ class RapidEngine:
         self._ocr = RapidOCR(intra_op_num_threads=n, inter_op_num_threads=n,
                              det_use_cuda=cuda, cls_use_cuda=cuda, rec_use_cuda=cuda)
         self._det = self._ocr.text_det
+        # detect at the size it is given (the page is reduced to DET_DPI here; a cell is read at
+        # its own size): RapidOCR's default upscales anything under 736 px on its short side
+        self._det.limit_type, self._det.limit_side_len = "max", 8192
         self._rec = self._ocr.text_rec
         self._rec.rec_image_shape = [3, self.rec_height, REC_MIN_WIDTH * self.rec_height // 48]
         self._last: tuple | None = None  # the last page's detection: (image, dpi, quads)
@@ -230,26 +234,31 @@ class RapidEngine:
         return merge_lines(self.boxes(image, dpi))
 
     def cell(self, image) -> str:
-        """A table cell's text: its lines found from the rows that hold ink and each read by
-        the recognizer alone (running the detector on a small crop first upscales it to
-        736 px, which cost more than the whole page's detection)."""
+        """A table cell's text, read on its own: a lone comparison sign by its shape
+        (``signs``); else the cell's lines as the detector finds them at the crop's own
+        resolution (RapidOCR's default first upscales a small crop to 736 px, which cost more
+        than the whole page's detection); where it finds none — a lone glyph, which it
+        passes over — the cell's ink read as one line."""
         gray = without_rules(np.asarray(image.convert("L")))
-        crops = []
-        paper = int(np.median(gray)) if gray.size else 255
-        for top, bottom in ink_bands(gray):
-            cols = np.nonzero((gray[top:bottom] < INK).any(axis=0))[0]
-            line = gray[top:bottom, int(cols[0]):int(cols[-1]) + 1]
-            # paper around the line, near what the detector's boxes leave (its unclip ratio
-            # of 1.6 grows a long box by 0.8 of its height): with a tight crop the recognizer
-            # drops a last glyph (≤260元 read as ≤260)
-            dx, dy = max(6, round(0.7 * (bottom - top))), max(3, round(0.3 * (bottom - top)))
-            line = np.pad(line, ((dy, dy), (dx, dx)), constant_values=paper)
-            crops.append(np.stack([line] * 3, axis=-1))
-        if not crops:
+        sign = signs.lone_sign(gray)
+        if sign:  # ≥ alone reads as V, ≤ as Λ or nothing: the shape says which it is
+            return sign
+        if not (gray < INK).any():
             return ""
-        read, _ = self._rec(crops)
-        return "".join(CJK_SPACE.sub("", str(text).strip()) for text, score, *_rest in read
-                       if float(score) >= TEXT_SCORE)
+        paper = int(np.median(gray))
+        padded = np.pad(gray, 12, constant_values=paper)  # the detector misses glyphs touching the edge
+        array = np.ascontiguousarray(np.stack([padded] * 3, axis=-1))
+        quads = self._detect(array, 1.0)
+        if len(quads):
+            return "".join(line.text for line in merge_lines(self._boxes(array, 1.0, quads)))
+        rows, cols = np.nonzero((padded < INK).any(axis=1))[0], np.nonzero((padded < INK).any(axis=0))[0]
+        line = padded[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        # paper around the glyphs, near what the detector's boxes leave (its unclip ratio of
+        # 1.6 grows a long box by 0.8 of its height): tight, the recognizer drops a last glyph
+        h = line.shape[0]
+        line = np.pad(line, ((max(3, round(0.3 * h)),) * 2, (max(6, round(0.7 * h)),) * 2), constant_values=paper)
+        (text, score, *_rest), = self._rec([np.stack([line] * 3, axis=-1)])[0]
+        return CJK_SPACE.sub("", str(text).strip()) if float(score) >= TEXT_SCORE else ""
 
 
 def fit_to_ink(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -294,25 +303,6 @@ def without_rules(gray: np.ndarray) -> np.ndarray:
     out[rule_rows, :] = 255
     out[:, rule_cols] = 255
     return out
-
-
-def ink_bands(gray: np.ndarray, min_height: int = 6) -> list[tuple[int, int]]:
-    """The pixel rows of a cell image that hold text lines, as (top, bottom) pairs: rows with
-    ink, split where a blank row band separates them; bands lower than ``min_height`` are
-    specks or a rule's remains, not a line (a 9 pt glyph is 20 px high at 150 dpi)."""
-    rows = (gray < INK).sum(axis=1) >= 2
-    bands: list[tuple[int, int]] = []
-    start = None
-    for y, ink in enumerate(list(rows) + [False]):
-        if ink and start is None:
-            start = y
-        elif not ink and start is not None:
-            if bands and start - bands[-1][1] <= 1:
-                bands[-1] = (bands[-1][0], y)
-            else:
-                bands.append((start, y))
-            start = None
-    return [(t, b) for t, b in bands if b - t >= min_height]
 
 
 class TesseractEngine:
