@@ -229,15 +229,15 @@ def encrypt(pdf_bytes: bytes, user: str, owner: str) -> bytes:
 
 
 def scanner(img, turn: float = 0.0, noise: float = 0.0, jpeg: int | None = None, seal: tuple[float, float] | None = None,
-            seed: int = 0):
+            seed: int = 0, blur: float = 0.0):
     """A page image as a clerk's scanner and stamp leave it: a red seal (公章: ring, star and
     arc of text-like strokes, 4 cm across) stamped with its centre at ``seal`` (fractions of
     the width and height) over whatever is there, the sheet turned ``turn`` degrees on the
-    glass (counter-clockwise positive), grey paper with Gaussian ``noise`` (standard deviation
-    in grey levels), and JPEG compression at quality ``jpeg``. Returns a PIL image (RGB when
-    sealed, else grey)."""
+    glass (counter-clockwise positive), the optics' ``blur`` (Gaussian radius in pixels), grey
+    paper with Gaussian ``noise`` (standard deviation in grey levels), and JPEG compression at
+    quality ``jpeg``. Returns a PIL image (RGB when sealed, else grey)."""
     import numpy as np
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFilter
     rng = np.random.default_rng(seed)
     img = img.convert("RGB") if seal else img.convert("L")
     if seal:
@@ -261,6 +261,8 @@ def scanner(img, turn: float = 0.0, noise: float = 0.0, jpeg: int | None = None,
     if turn:
         fill = (255, 255, 255) if img.mode == "RGB" else 255
         img = img.rotate(turn, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=fill)
+    if blur:
+        img = img.filter(ImageFilter.GaussianBlur(blur))
     if noise:
         a = np.asarray(img, dtype=np.float32) * 0.96  # grey paper
         grain = rng.normal(0, noise, a.shape[:2]).astype(np.float32)
@@ -275,25 +277,37 @@ def scanner(img, turn: float = 0.0, noise: float = 0.0, jpeg: int | None = None,
 
 
 def scan(pdf_bytes: bytes, dpi: int = 150, pages: int | None = None, header: str | None = None,
-         first: int = 0, **damage) -> bytes:
+         first: int = 0, seals: dict[int, tuple[float, float]] | None = None, seed: int = 0, **damage) -> bytes:
     """Image-only copy of a PDF: every page (from ``first``) rendered and placed as a picture,
-    no text layer; ``damage`` (turn, noise, jpeg, seal) goes to ``scanner``."""
+    no text layer; ``damage`` (turn, noise, blur, jpeg, seal) goes to ``scanner``, ``seals``
+    stamps a seal on the pages it names only (page index: centre). A JPEG-compressed page is
+    embedded as the JPEG itself (as scanners write it), so a page costs ~100-300 KB, not the
+    megabytes its decoded noise would take as PNG. A landscape page stays landscape."""
     import pypdfium2 as pdfium
+    from reportlab.lib.utils import ImageReader
     src = pdfium.PdfDocument(pdf_bytes)
     buf = io.BytesIO()
     c = rl_canvas.Canvas(buf, pagesize=A4, invariant=1)
     for i in range(first, len(src) if pages is None else min(first + pages, len(src))):
         img = src[i].render(scale=dpi / 72).to_pil().convert("L")
-        if damage:
-            img = scanner(img, seed=i, **damage)
-        png = io.BytesIO()
-        img.save(png, format="PNG")
-        png.seek(0)
-        from reportlab.lib.utils import ImageReader
-        c.drawImage(ImageReader(png), 0, 0, width=A4[0], height=A4[1])
+        size = A4 if img.height >= img.width else (A4[1], A4[0])
+        stamp = dict(damage, seal=(seals or {}).get(i, damage.get("seal")))
+        if not stamp["seal"]:
+            stamp.pop("seal")
+        quality = stamp.pop("jpeg", None)
+        if stamp:
+            img = scanner(img, seed=seed * 1000 + i, **stamp)
+        data = io.BytesIO()
+        if quality:  # compressed once, here: the pixels scanner(jpeg=quality) would give
+            img.save(data, format="JPEG", quality=quality, optimize=True)
+        else:
+            img.save(data, format="PNG")
+        data.seek(0)
+        c.setPageSize(size)
+        c.drawImage(ImageReader(data), 0, 0, width=size[0], height=size[1])
         if header:  # a digital line stamped over the scan, as archive systems do
             c.setFont(FONT, 9)
-            c.drawString(20 * mm, A4[1] - 10 * mm, header)
+            c.drawString(20 * mm, size[1] - 10 * mm, header)
         c.showPage()
     c.save()
     return buf.getvalue()
@@ -497,6 +511,71 @@ def build_archive(out: Path) -> None:
         path.write_bytes(template_pdf(HERE / "src" / src) if kind == "table" else build_pdf(HERE / "src" / src))
 
 
+# --- Scanned twins (issue 21) -----------------------------------------------------------
+# Every text sample that has a golden in tests/golden, scanned the way clerks' scanners leave
+# archives: each twin must read like its original (tests/ocr/test_scanned_twins.py). The
+# damage is spread so that each kind meets several layouts and no two twins are alike:
+#   turn     -2.0° .. +2.0°, both signs (the glass; skew.py must find and undo it);
+#   noise    grey paper (x0.96) and grain of 3-6 grey levels (mottled paper, sensor noise);
+#   blur     0.6-0.8 px on five twins (a worn or fast scanner's optics);
+#   jpeg     quality 50-75 (what document scanners default to);
+#   dpi      200 mostly; 150 for long prose reports (bulk archive scans) where the 14 pt
+#            body stays readable; 300 for one 1-page 自评表 in 8 pt cell type (a careful scan);
+#   seal     a red 公章 over the figures of the 自评表 on every table-type page (seal.py must
+#            lift it off before OCR);
+#   jiaoyu   page 1 is prose, a ruled 自评表, prose: the table inside a prose page.
+# The unit of each twin's variation is stated beside it. Seeds are fixed (the twin's own
+# number), so a rebuild gives the same pixels.
+TWINS = {
+    # original (under samples/): (seed, dpi, turn, noise, blur, jpeg, pages sealed) — why
+    "seed-panyu-2023.pdf": (1, 150, +0.7, 3, 0, 55, ()),           # 10 prose pages: a bulk 150 dpi archive run
+    "wenlv-2024.pdf": (2, 150, -1.2, 4, 0, 60, ()),                # dept report, figures in prose, turned clockwise
+    "jiaoyu-project-2024.pdf": (3, 200, +1.3, 5, 0, 50, (0,)),     # ruled 自评表 between paragraphs, sealed, q50
+    "weijian-project-2023.pdf": (4, 200, -0.5, 3, 0.7, 60, (0,)),  # table over a page break, blurred, sealed
+    "templates/cq-style-2022.pdf": (5, 300, -1.8, 3, 0, 55, (0,)),     # 8 pt cells: the one 300 dpi page
+    "templates/mof-style-2024.pdf": (6, 200, +2.0, 4, 0.6, 55, (0,)),  # the steepest turn, blurred
+    "templates/sc-style-2024.pdf": (7, 200, -0.8, 6, 0, 50, (0,)),     # the noisiest, lowest quality
+    "templates/word-repeat-2023.pdf": (8, 200, +0.4, 3, 0, 70, (0,)),  # header repeated on page 2; small turn
+    "offices/fund-report-2023.pdf": (9, 200, -1.5, 3, 0, 55, (1,)),    # 自评表 continued on the next page
+    "neighbours/yunshan-budget-2025.pdf": (10, 200, +1.0, 4, 0.8, 65, ()),  # blurred most
+    "neighbours/yunshan-final-accounts-2024.pdf": (11, 150, -2.0, 5, 0, 60, ()),  # 150 dpi and -2°
+    "neighbours/yunshan-targets-2025.pdf": (12, 200, +1.6, 4, 0, 55, (0,)),     # 目标表, sealed
+    "archive/fengqiao-garden-2023.pdf": (13, 150, -0.3, 3, 0, 75, ()),          # the best quality, barely turned
+    "archive/fengqiao-garden-2023-accounts.pdf": (14, 200, +0.9, 5, 0, 60, ()),
+    "archive/fengqiao-garden-2024.pdf": (15, 150, -1.0, 4, 0.6, 60, ()),
+    "archive/fengqiao-garden-2024-table.pdf": (16, 200, +1.4, 5, 0, 55, (0,)),  # two tables on one page, sealed
+    "archive/fengqiao-water-2024.pdf": (17, 150, -0.7, 6, 0, 65, ()),
+    "archive/liutang-garden-2024.pdf": (18, 200, +0.6, 4, 0.6, 70, ()),
+}
+
+
+def twin_name(original: str) -> str:
+    """scanned/<folder>__<name>-scan.pdf for samples/<folder>/<name>.pdf (scanned/<name>-scan.pdf at the top)."""
+    return "scanned/" + original.replace("/", "__").removesuffix(".pdf") + "-scan.pdf"
+
+
+def seal_spot(pdf_bytes: bytes, page: int) -> tuple[float, float] | None:
+    """Where a clerk stamps the 自评表: over the figures (two thirds across, half way down) of
+    the page's largest ruled table, as fractions of the page; None when it has no table."""
+    import pdfplumber
+    with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
+        p = pdf.pages[page]
+        boxes = [t.bbox for t in p.find_tables()]
+        if not boxes:
+            return None
+        x0, top, x1, bottom = max(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+        return (x0 + 0.65 * (x1 - x0)) / float(p.width), (top + 0.5 * (bottom - top)) / float(p.height)
+
+
+def build_twins(out: Path) -> None:
+    (out / "scanned").mkdir(parents=True, exist_ok=True)
+    for original, (seed, dpi, turn, noise, blur, jpeg, sealed) in TWINS.items():
+        pdf = (out / original).read_bytes()
+        seals = {i: spot for i in sealed if (spot := seal_spot(pdf, i))}
+        (out / twin_name(original)).write_bytes(scan(pdf, dpi=dpi, seed=seed, turn=turn, noise=noise, blur=blur,
+                                                     jpeg=jpeg, seals=seals))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(HERE), help="folder to write into (default: samples/)")
@@ -524,6 +603,7 @@ def main() -> None:
     build_neighbours(out)
     build_templates(out)
     build_archive(out)
+    build_twins(out)
     print(f"samples written to {out}")
 
 
