@@ -133,6 +133,38 @@ def test_prose_alone_has_no_grid():
     assert _grids(build.scanner(_page(("prose", 20)), turn=0.9, noise=12, jpeg=50)) == []
 
 
+def _scanned_page(sample: str, dpi: int, **damage):
+    import pypdfium2 as pdfium
+    build = _build()
+    src = (SAMPLES / sample).read_bytes()
+    pdf = build.scan(src, dpi=dpi, pages=1, **damage)
+    return pdfium.PdfDocument(pdf)[0].render(scale=dpi / 72).to_pil()
+
+
+@pytest.mark.parametrize("turn", [-2.0, -1.4, 0.9, 1.7])
+def test_thin_rules_of_a_150_dpi_scan_turned_back_keep_every_column(turn):
+    """A 0.6 pt rule is about one pixel at 150 dpi; turned on the glass and turned back, it
+    fades for a few pixels each time it stepped a pixel column, and lies between two columns
+    in places: the faded gaps are bridged, so each row keeps its four cells."""
+    page = _scanned_page("neighbours/yunshan-final-accounts-2024.pdf", 150, turn=turn, noise=5, jpeg=60, seed=11)
+    (g,) = _grids(page)
+    assert len(g.rows) == 5 and [sum(box is not None for box in row) for row in g.rows] == [4] * 5
+
+
+def test_sealed_narrow_columns_keep_their_rules():
+    """A 自评表 of eleven narrow columns at 200 dpi, turned -0.8°, noisy (6 grey levels), JPEG
+    q50, a seal over its figures: every indicator row keeps its eleven cells."""
+    build = _build()
+    src = (SAMPLES / "templates" / "sc-style-2024.pdf").read_bytes()
+    page = _scanned_page("templates/sc-style-2024.pdf", 200, turn=-0.8, noise=6, jpeg=50, seed=7,
+                         seals={0: build.seal_spot(src, 0)})
+    (g,) = _grids(page)
+    widths = [sum(box is not None for box in row) for row in g.rows]
+    # the header row has all eleven; the indicator rows below it merge only the label cells
+    # their group spans (the two columns lost before: one row of nine cells, none of eleven)
+    assert len(g.rows) == 20 and max(widths) == 11 and sum(w >= 9 for w in widths) >= 9
+
+
 # --- seals ----------------------------------------------------------------------------------
 
 def test_a_red_seal_is_taken_out_and_print_under_it_stays():
@@ -148,6 +180,26 @@ def test_a_red_seal_is_taken_out_and_print_under_it_stays():
     assert (after & ~before).sum() <= 0.002 * before.size
     # in plain grey the seal's ring and star would be ink
     assert ((np.asarray(sealed.convert("L")) < 160) & ~before).sum() > 20 * (after & ~before).sum()
+
+
+@pytest.mark.parametrize("blur, limit", [(0.7, 0.004), (0.0, 0.015)])
+def test_a_sealed_jpeg_scan_loses_the_seals_ring_and_keeps_the_print(blur, limit):
+    """JPEG keeps colour at half resolution: print crossing the seal takes the ring's red, and
+    the ring itself, inked harder than the seal's characters, stays a grey band if scaled
+    like them. Both are judged by brightness as well as red, and the ring by the seal's
+    densest ink: little grey is left where the seal was, and the print under it stays."""
+    build = _build()
+    page = _page(("prose", 4), ("table", ([220, 300, 240, 240], [50] * 6)), ("prose", 3))
+    sealed = build.scanner(page, seal=(0.5, 0.4), blur=blur, jpeg=60, noise=3, seed=1)
+    gray = np.asarray(seal.remove(sealed)[0]).astype(int)
+    before = np.asarray(page) < 128
+    near = before.copy()
+    for d in range(-3, 4):
+        near |= np.roll(before, d, axis=1) | np.roll(before, d, axis=0)
+    yy, xx = np.mgrid[0:H, 0:W]
+    disc = (xx - 0.5 * W) ** 2 + (yy - 0.4 * H) ** 2 < (W * 40 / 210 / 2 * 1.1) ** 2
+    assert ((gray < 215) & ~near & disc).sum() / disc.sum() < limit  # the old scaling left 0.0058 / 0.019
+    assert ((gray < 160) & before & disc).sum() >= 0.99 * (before & disc).sum()
 
 
 def test_a_grey_page_is_left_as_it_is():

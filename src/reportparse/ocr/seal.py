@@ -13,7 +13,9 @@ import numpy as np
 from PIL import Image
 
 RED_MARGIN = 50   # red above both green and blue by this much: seal ink, not grey print or paper
-MIN_SHARE = 5e-4  # share of the page below which a few reddish pixels are JPEG colour noise, not a seal
+MIN_SHARE = 5e-4
+DENSE = 20        # percentile of the seal's pixels taken as its densest ink: the ring, inked
+                  # harder than the characters, is scaled to paper too instead of staying a grey band  # share of the page below which a few reddish pixels are JPEG colour noise, not a seal
 
 
 def red_ink(rgb: np.ndarray) -> np.ndarray:
@@ -40,9 +42,16 @@ def remove(image: Image.Image) -> tuple[Image.Image, float]:
     grown[:, 1:] |= ink[:, :-1]
     grown[:, :-1] |= ink[:, 1:]
     # seal ink passes red light: under the seal the red channel is the page as it was, only
-    # dimmed by the ink; scaled so seal on bare paper comes out as paper, print under it stays
+    # dimmed by the ink; scaled so seal on bare paper comes out as paper, print under it stays.
+    # A JPEG scan keeps colour at half resolution, so a stroke of print crossing the seal's
+    # ring takes the ring's red and turns light in the red channel; its brightness (grey),
+    # kept at full resolution, still shows it dark — whichever of the two, each scaled so
+    # that the seal's densest ink on bare paper is paper, is darker is the page under the seal.
     r = rgb[..., 0].astype(np.float32)
+    y = gray.astype(np.float32)
     paper = float(np.median(gray))
-    scale = paper / max(1.0, float(np.median(r[ink])))
-    gray[grown] = np.clip(r[grown] * max(1.0, scale), 0, 255).astype(np.uint8)
+    scale_r = max(1.0, paper / max(1.0, float(np.percentile(r[ink], DENSE))))
+    scale_y = max(1.0, paper / max(1.0, float(np.percentile(y[ink], DENSE))))
+    under = np.minimum(r[grown] * scale_r, y[grown] * scale_y)
+    gray[grown] = np.clip(under, 0, 255).astype(np.uint8)
     return Image.fromarray(gray), share
