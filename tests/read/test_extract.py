@@ -280,3 +280,25 @@ def test_ocr_number_repairs():
     from reportparse.understand import lookalikes as ocrfix
     assert ocrfix.fix_numbers("年初预算2.600.00万元") == "年初预算2,600.00万元"
     assert ocrfix.fix_numbers("增长1.5%，版本3.4.5") == "增长1.5%，版本3.4.5"
+
+
+def test_a_scans_centred_title_is_its_own_paragraph():
+    """OCR box heights cannot tell a title's type from the body's, so on a scan the title
+    shows by its place: a centred line, then lines at the left margin, are two paragraphs
+    (joined, the title would end in 项目名称…, and no title would be found)."""
+    from reportparse.model import Line
+    h = normalize.heading_regex()
+    lines = [Line(1, "2021年度某某项目支出绩效自评报告", 160, 436, 100, 120, 20, ocr=True),
+             Line(1, "项目名称：某某道路养护项目", 79, 290, 140, 154, 14, ocr=True),
+             Line(1, "主管部门：某某区交通运输局", 79, 290, 166, 180, 14, ocr=True),
+             Line(1, "本项目用于区内道路的日常养护和维修，覆盖主次干道十二条，全年", 107, 516, 192, 206, 14, ocr=True),
+             Line(1, "养护里程一百二十公里，桥梁涵洞检查两次，路面修补面积达到计划", 79, 516, 218, 232, 14, ocr=True),
+             Line(1, "的一点二倍，道路设施完好率保持在九成以上，群众投诉较上年减少", 79, 516, 244, 258, 14, ocr=True),
+             Line(1, "三成。", 79, 122, 270, 284, 14, ocr=True)]
+    paras = [p.text for p in normalize.reflow(lines, h)]
+    assert paras[0] == "2021年度某某项目支出绩效自评报告"
+    assert paras[1].startswith("项目名称") and "全年养护里程" in paras[-1] and paras[-1].endswith("三成。")
+    # a text layer keeps its own reading (the type size tells there), and a body line that
+    # merely ends short of the margin is no title
+    text = [Line(ln.page, ln.text, ln.x0, ln.x1, ln.top, ln.bottom, 14) for ln in lines]
+    assert normalize.reflow(text, h)[0].text.startswith("2021年度某某项目支出绩效自评报告项目名称")

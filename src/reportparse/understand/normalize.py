@@ -115,6 +115,14 @@ def _margins(lines: list[Line]) -> tuple[float, float, float]:
     return float(left), float(right), float(size)
 
 
+def _centred(ln: Line, left: float, right: float, size: float) -> bool:
+    """A line set in the middle of the text column (a title, a year in brackets under it):
+    both margins at least three characters wide and about equal. A paragraph's first line
+    runs to the right margin, its last line starts at the left one."""
+    return (ln.x0 > left + 3 * size and ln.x1 < right - 3 * size
+            and abs((ln.x0 + ln.x1) / 2 - (left + right) / 2) < 1.5 * size)
+
+
 def reflow(lines: list[Line], heading: "regex.Pattern") -> list[Paragraph]:
     """Join wrapped lines into paragraphs; a paragraph ends on a short line, and one
     begins on an indented line or an outline number after a sentence end."""
@@ -160,11 +168,15 @@ def reflow(lines: list[Line], heading: "regex.Pattern") -> list[Paragraph]:
             indented = ln.x0 > left + 1.2 * size
             marker = bool(heading.match(ln.text))
             size_jump = not (ln.ocr or prev.ocr) and abs(ln.size - prev.size) > 0.2 * max(ln.size, prev.size)
+            # OCR box heights say too little about type size to split on; a scan's title shows by
+            # its place instead: a centred line and a line that is not centred are two paragraphs
+            # (the title, then the 项目名称 line at the left margin)
+            centring = (ln.ocr or prev.ocr) and _centred(prev, pleft, pright, psize) != _centred(ln, left, right, size)
             lead = leading.get(ln.page)
             gap = lead is not None and ln.page == prev.page and ln.top - prev.top > 1.6 * lead
             # A short line without closing punctuation is a wrap forced by an unbreakable
             # number ("实际达到" / "63.50%；"), unless an indent or a number says otherwise.
-            if indented or size_jump or gap or (marker and (prev_end or prev_short)) or (prev_short and last in PARA_END) or prev_heading:
+            if indented or size_jump or centring or gap or (marker and (prev_end or prev_short)) or (prev_short and last in PARA_END) or prev_heading:
                 flush()
         cur.append(ln)
         prev = ln
