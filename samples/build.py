@@ -7,6 +7,13 @@ page numbers, image-only (scanned) pages, encryption, and files that are not PDF
 
     python samples/build.py            # rebuild everything into samples/
 
+Scanned twins (``TWINS``, samples/scanned/*-scan.pdf): every text sample with a golden is
+also scanned the way clerks' scanners leave archives (turned -2..+2°, grey paper noise, blur
+on five, JPEG q50-75, 150/200/300 dpi, a red seal over the 自评表 figures; the table beside
+``TWINS`` says which twin gets what and why), and tests/ocr/test_scanned_twins.py asserts each
+reads like its original. Dense CJK text costs ~230 KB a page as a 150 dpi JPEG even without
+noise, so the long prose reports are 150 dpi and the twins take 9.8 MB in all.
+
 Source markup, one paragraph per line: ``# title``, ``## heading``, ``@left text``,
 ``| a | b |`` table rows (first row is the header, repeated on a new page), plain lines
 are body paragraphs with a first-line indent.
@@ -524,7 +531,7 @@ def build_archive(out: Path) -> None:
 #   seal     a red 公章 over the figures of the 自评表 on every table-type page (seal.py must
 #            lift it off before OCR);
 #   jiaoyu   page 1 is prose, a ruled 自评表, prose: the table inside a prose page.
-# The unit of each twin's variation is stated beside it. Seeds are fixed (the twin's own
+# Each twin's damage and the reason for it are stated beside it. Seeds are fixed (the twin's own
 # number), so a rebuild gives the same pixels.
 TWINS = {
     # original (under samples/): (seed, dpi, turn, noise, blur, jpeg, pages sealed) — why
@@ -537,15 +544,15 @@ TWINS = {
     "templates/sc-style-2024.pdf": (7, 200, -0.8, 6, 0, 50, (0,)),     # the noisiest, lowest quality
     "templates/word-repeat-2023.pdf": (8, 200, +0.4, 3, 0, 70, (0,)),  # header repeated on page 2; small turn
     "offices/fund-report-2023.pdf": (9, 200, -1.5, 3, 0, 55, (1,)),    # 自评表 continued on the next page
-    "neighbours/yunshan-budget-2025.pdf": (10, 200, +1.0, 4, 0.8, 65, ()),  # blurred most
+    "neighbours/yunshan-budget-2025.pdf": (10, 200, +1.0, 4, 0.8, 65, ()),  # the most blur, on a small table
     "neighbours/yunshan-final-accounts-2024.pdf": (11, 150, -2.0, 5, 0, 60, ()),  # 150 dpi and -2°
     "neighbours/yunshan-targets-2025.pdf": (12, 200, +1.6, 4, 0, 55, (0,)),     # 目标表, sealed
     "archive/fengqiao-garden-2023.pdf": (13, 150, -0.3, 3, 0, 75, ()),          # the best quality, barely turned
-    "archive/fengqiao-garden-2023-accounts.pdf": (14, 200, +0.9, 5, 0, 60, ()),
-    "archive/fengqiao-garden-2024.pdf": (15, 150, -1.0, 4, 0.6, 60, ()),
+    "archive/fengqiao-garden-2023-accounts.pdf": (14, 200, +0.9, 5, 0, 60, ()),  # 决算 cover lines, a plain mid scan
+    "archive/fengqiao-garden-2024.pdf": (15, 150, -1.0, 4, 0.6, 60, ()),         # blur at 150 dpi: thinnest strokes
     "archive/fengqiao-garden-2024-table.pdf": (16, 200, +1.4, 5, 0, 55, (0,)),  # two tables on one page, sealed
-    "archive/fengqiao-water-2024.pdf": (17, 150, -0.7, 6, 0, 65, ()),
-    "archive/liutang-garden-2024.pdf": (18, 200, +0.6, 4, 0.6, 70, ()),
+    "archive/fengqiao-water-2024.pdf": (17, 150, -0.7, 6, 0, 65, ()),           # the noisiest 150 dpi page
+    "archive/liutang-garden-2024.pdf": (18, 200, +0.6, 4, 0.6, 70, ()),         # a one-page report, lightly blurred
 }
 
 
