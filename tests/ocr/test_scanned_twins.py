@@ -33,9 +33,10 @@ def test_every_twin_is_built_and_every_text_sample_with_a_golden_has_one():
     one, except under damaged/: the copies of wenlv-2024 scan to wenlv-2024's own pixels (a
     garbled or missing text layer is no damage on paper), unruled-table-2022 has no rules for
     the scanned-table reader to find (a scan of an unruled table gives no rows today: a gap of
-    its own, not this test's), and rotated-table-2023's sideways page is a 90° turn, which
-    is orientation, not the ±2° of the glass (its twin, tried, lost the table's last two
-    columns and the unit's name: worth an issue of its own)."""
+    its own, not this test's), and rotated-table-2023's sideways page (/Rotate 90) renders
+    through build.scan as a portrait bitmap with the table running off its right edge, so its
+    twin would test that render, not the reader; a 90° turn is orientation besides, not the
+    ±2° of the glass."""
     on_disk = {p.relative_to(SAMPLES).as_posix() for p in (SAMPLES / "scanned").glob("*-scan.pdf")}
     assert on_disk == {build.twin_name(o) for o in build.TWINS}
     goldens = {p.stem.replace("__", "/") + ".pdf" for p in GOLDEN.glob("*.json")}
