@@ -66,11 +66,10 @@ def originals(samples_out):
 # RapidOCR, ocr/engines.py) misreads characters the layout code hands it correctly; strict, so
 # the day the engine reads them the marker has to go. Each reason names the page and cell.
 ENGINE_MISREADS = {
-    "templates/sc-style-2024.pdf": "page 1, the 指标性质 column: a lone ≥ in its own cell is read as 'M', a lone ≤ as "
-                                   "nothing (7 signs lost, also on a clean 200/300 dpi render); the 存在问题 cell drops 偏 "
-                                   "from 故障率偏高",
-    "archive/fengqiao-water-2024.pdf": "page 1, 六、存在问题 line 1: 入户 read as 人户 (150 dpi, 6 grey levels of noise); "
-                                       "入户 is too rare in the word list for the look-alike fix to dare",
+    "templates/sc-style-2024.pdf": "page 1, the 指标性质 column: a lone ≥ in its own cell is read as 'M', ≤ as 'W', = as "
+                                   "'二' (the engine gives these cells a box, so ocr/signs.py's shape reading never runs; "
+                                   "7 signs lost); the 存在问题 cell reads 故障率偏高 as 故障率高 and '2.' as '2', so the "
+                                   "second problem is not split off",
 }
 
 
