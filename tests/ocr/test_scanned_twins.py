@@ -66,10 +66,9 @@ def originals(samples_out):
 # RapidOCR, ocr/engines.py) misreads characters the layout code hands it correctly; strict, so
 # the day the engine reads them the marker has to go. Each reason names the page and cell.
 ENGINE_MISREADS = {
-    "templates/sc-style-2024.pdf": "page 1, the 指标性质 column: a lone ≥ in its own cell is read as 'M', ≤ as 'W', = as "
-                                   "'二' (the engine gives these cells a box, so ocr/signs.py's shape reading never runs; "
-                                   "7 signs lost); the 存在问题 cell reads 故障率偏高 as 故障率高 and '2.' as '2', so the "
-                                   "second problem is not split off",
+    "templates/sc-style-2024.pdf": "page 1, the 存在问题 cell: 故障率偏高 is read as 故障率高 and '2.' as '2', so the "
+                                   "second problem is not split off (the lone ≥ ≤ of its 指标性质 column, read as "
+                                   "'M' and 'W', are now read by their shape: ocr/signs.py)",
 }
 
 

@@ -114,11 +114,18 @@ DET_DPI = 110
 # padding short crops less saves time on table pages but loses a last glyph (≤260元 read
 # as ≤260 in 6 of 9 crops of one cell, against 2 of 9 padded to 320).
 REC_MIN_WIDTH = 320
-# Recognition cost grows with the area it reads (a line's width scales with its height): at
-# 36 px high a line costs about 0.6 of the 48 px PP-OCR was trained on. On the bench's damaged
-# scans (bench/ocr_bench.py --damage, heights compared in one run) 36 px read every ≥ ≤ %
-# that 48 px did, with a character error rate of 0.029 against 0.030; 32 px lost a percent sign.
+# Recognition cost grows with the area it reads (a line's width scales with its height). A
+# long line of prose is read at 36 px high, 0.6 of the 48 px PP-OCR was trained on: on the
+# bench's damaged scans (bench/ocr_bench.py --damage) it read every ≥ ≤ % that 48 px did,
+# with a character error rate of 0.029 against 0.030, and prose is most of a scan's cost.
+# Short crops — table cells, figures, headings — are read at 48 px: at 36 px the table bench
+# (bench/table_bench.py) lost 10 of 182 rows to digits and signs (6,150,000.00 read as
+# 6,150,00.00, ≥92% as 92%), and short crops cost little; one read with less than ``SURE``
+# confidence is read at 36 px too and the surer reading kept.
 REC_HEIGHT = 36
+REC_HEIGHT_SHORT = 48
+SURE = 0.9  # a short crop read with less confidence than this is read again at the other height
+SHORT_LINE = 16  # a crop at most this many times as wide as it is high is short (8 glyphs or so)
 INK = 160  # a cell pixel darker than this is ink (the grid's ``blank`` uses the same level)
 
 
@@ -144,7 +151,6 @@ class RapidEngine:
         # its own size): RapidOCR's default upscales anything under 736 px on its short side
         self._det.limit_type, self._det.limit_side_len = "max", 8192
         self._rec = self._ocr.text_rec
-        self._rec.rec_image_shape = [3, self.rec_height, REC_MIN_WIDTH * self.rec_height // 48]
         self._last: tuple | None = None  # the last page's detection: (image, dpi, quads)
 
     def session_providers(self) -> list[str]:
@@ -221,7 +227,7 @@ class RapidEngine:
         # no per-line angle classifier: pages reach OCR upright (turned pages are read in their own
         # frame, a scan's small turn is straightened first), and on a straightened scan it judged a
         # bold title upside down, which then read as nothing; it also costs time on every line
-        read, _ = self._rec(self._ocr.get_crop_img_list(array, quads))
+        read = self._read(self._ocr.get_crop_img_list(array, quads))
         out = []
         for quad, (text, score, *_rest) in zip(quads, read):
             if float(score) >= TEXT_SCORE and str(text).strip():
@@ -229,6 +235,29 @@ class RapidEngine:
                 out.append(TextBox(str(text), float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()),
                                    float(score)))
         return out
+
+    def _read(self, crops: list[np.ndarray]) -> list[tuple]:
+        """Each crop's (text, score, …): long lines at ``rec_height``; short ones at 48 px and,
+        where that reading is unsure, again at ``rec_height``, the surer reading kept (one
+        resampling reads ≥5公里 as 25公里 where the other reads it right, and the wrong
+        reading is the less confident one)."""
+        out: list[tuple] = [("", 0.0)] * len(crops)
+        short = [i for i, c in enumerate(crops) if c.shape[1] <= SHORT_LINE * c.shape[0]]
+        long = [i for i, c in enumerate(crops) if c.shape[1] > SHORT_LINE * c.shape[0]]
+        high = max(self.rec_height, REC_HEIGHT_SHORT)
+        for i, res in zip(short, self._rec_at(high, [crops[i] for i in short])):
+            out[i] = res
+        again = [i for i in short if float(out[i][1]) < SURE] if high != self.rec_height else []
+        for i, res in zip(again + long, self._rec_at(self.rec_height, [crops[i] for i in again + long])):
+            if i in long or float(res[1]) > float(out[i][1]):
+                out[i] = res
+        return out
+
+    def _rec_at(self, height: int, crops: list[np.ndarray]) -> list[tuple]:
+        if not crops:
+            return []
+        self._rec.rec_image_shape = [3, height, REC_MIN_WIDTH * height // 48]
+        return self._rec(crops)[0]
 
     def lines(self, image, dpi: int | None = None) -> list[TextBox]:
         return merge_lines(self.boxes(image, dpi))
@@ -257,7 +286,7 @@ class RapidEngine:
         # 1.6 grows a long box by 0.8 of its height): tight, the recognizer drops a last glyph
         h = line.shape[0]
         line = np.pad(line, ((max(3, round(0.3 * h)),) * 2, (max(6, round(0.7 * h)),) * 2), constant_values=paper)
-        (text, score, *_rest), = self._rec([np.stack([line] * 3, axis=-1)])[0]
+        (text, score, *_rest), = self._read([np.stack([line] * 3, axis=-1)])
         return CJK_SPACE.sub("", str(text).strip()) if float(score) >= TEXT_SCORE else ""
 
 

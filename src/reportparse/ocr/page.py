@@ -15,6 +15,7 @@ from reportparse.model import Line, Table
 from reportparse.ocr import engines as ocr_engines
 from reportparse.ocr import grid as scangrid
 from reportparse.ocr import seal as scanseal
+from reportparse.ocr import signs
 from reportparse.ocr import skew as scanskew
 from reportparse.ocr.engines import CJK_SPACE, Engine, TextBox  # noqa: F401  (CJK_SPACE: kept importable here)
 from reportparse.settings import Settings
@@ -129,7 +130,13 @@ def tables_from_boxes(boxes: list[TextBox], grids: list[scangrid.Grid], image, n
                     x0, y0, x1, y1 = box
                     row.append(engine.cell(image.crop((x0 + 3, y0 + 3, x1 - 2, y1 - 2))))
                 elif (r, c) in found:
-                    row.append("".join(ln.text for ln in ocr_engines.merge_lines(found[(r, c)])))
+                    text = "".join(ln.text for ln in ocr_engines.merge_lines(found[(r, c)]))
+                    if len(text.strip()) <= 2:
+                        # a lone sign in a column of its own (指标性质) reads as M, W or 二:
+                        # its shape says which sign it is, when it is one
+                        x0, y0, x1, y1 = box
+                        text = signs.lone_sign(ocr_engines.without_rules(gray[y0 + 3:y1 - 2, x0 + 3:x1 - 2])) or text
+                    row.append(text)
                 else:
                     row.append("")
             rows.append(row)

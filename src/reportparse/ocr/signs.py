@@ -25,20 +25,24 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
 def _chevron(ink: np.ndarray) -> str | None:
     """'>' or '<' when every row of ``ink`` holds one short stroke (or the two strokes
     meeting at the tip) whose centre runs out to one side at mid-height and back."""
+    cols = np.nonzero(ink.any(axis=0))[0]
+    if cols.size == 0:
+        return None
+    ink = ink[:, cols[0]:cols[-1] + 1]  # the chevron's own width (a bar under it may be wider)
     h, w = ink.shape
     if h < 6 or w < 4:
         return None
     centres = []
+    if (~ink.any(axis=1)).sum() > 0.15 * h:
+        return None  # a chevron's strokes run unbroken from top to bottom (a faded row or two aside)
     for row in ink:
         xs = np.nonzero(row)[0]
-        if xs.size == 0:
-            return None  # a chevron's strokes are unbroken from top to bottom
-        if len(_runs(row)) > 1 or xs.size > 0.5 * w:
+        if xs.size == 0 or len(_runs(row)) > 1 or xs.size > 0.5 * w:
             centres.append(None)  # where the strokes meet, or a serif
             continue
         centres.append(float(xs.mean()))
     known = [(i, c) for i, c in enumerate(centres) if c is not None]
-    if len(known) < 0.6 * h:
+    if len(known) < 0.7 * h:  # a chevron is one narrow stroke a row but at its tip; a 5 is not
         return None
     top = [c for i, c in known if i < 0.25 * h]
     mid = [c for i, c in known if 0.4 * h <= i <= 0.6 * h]
@@ -49,15 +53,39 @@ def _chevron(ink: np.ndarray) -> str | None:
     if abs(t - b) > 0.25 * w:
         return None  # a slant (/ or a digit's stroke), not a symmetric chevron
     if m - max(t, b) >= 0.4 * w:
-        return ">"
-    if min(t, b) - m >= 0.4 * w:
-        return "<"
-    return None
+        sign = ">"
+    elif min(t, b) - m >= 0.4 * w:
+        sign = "<"
+    else:
+        return None
+    # two straight strokes meeting at the tip: each half's centres lie on a line (the bowl of
+    # a 5 or a ) bends, which a chevron never does)
+    ys = np.array([i for i, _ in known], dtype=float)
+    xs = np.array([c for _, c in known])
+    tip = ys[int(np.argmax(xs) if sign == ">" else np.argmin(xs))]
+    blunt = 0.2 * h  # a thick stroke's tip is blunt for a few rows: left out of the fit
+    for part in (ys <= tip - blunt, ys >= tip + blunt):
+        if part.sum() >= 3:
+            fit = np.polyval(np.polyfit(ys[part], xs[part], 1), ys[part])
+            if np.abs(fit - xs[part]).max() > max(1.5, 0.15 * w):
+                return None
+    return sign
 
 
 def lone_sign(gray: np.ndarray) -> str | None:
-    """The comparison sign a cell image holds alone (≥ ≤ > < ＝ —), or None."""
-    ink = gray < INK
+    """The comparison sign a cell image holds alone (≥ ≤ > < ＝ —), or None. Ink is what is
+    darker than halfway between the paper and the darkest stroke: a thin sign blurred by
+    the scan stays light grey and would break apart at a fixed level."""
+    if gray.size == 0:
+        return None
+    paper, darkest = float(np.median(gray)), float(gray.min())
+    if paper - darkest < 60:  # no ink that stands out from the paper
+        return None
+    ink = gray < min(INK + 40, (paper + darkest) / 2)
+    # a lone speck of noise is not part of a sign: keep ink with an ink neighbour
+    p = np.pad(ink, 1)
+    neighbours = sum(np.roll(np.roll(p, dy, 0), dx, 1) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx)
+    ink &= neighbours[1:-1, 1:-1] > 0
     rows, cols = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
     if rows.size == 0:
         return None
@@ -75,15 +103,20 @@ def lone_sign(gray: np.ndarray) -> str | None:
         return None
     if not 0.6 * w <= h <= 2.0 * w:  # a sign is about as wide as it is high; ( and [ are narrow
         return None
-    bands = _runs(ink.any(axis=1))
-    if len(bands) == 1:
+    # the bar under ≥ and ≤: the last band of inked rows, flat, across most of the width
+    # (on a scan turned a little it runs over two or three rows)
+    inked = ink.any(axis=1)
+    start = h - 1
+    while start > 0 and inked[start - 1]:
+        start -= 1
+    if start == 0:
         return _chevron(ink)
-    if len(bands) != 2:
+    if h - start > 0.3 * h or ink[start:].any(axis=0).mean() < 0.7:
+        return None  # what ends the sign is no bar (a 2, a 之)
+    above = ink[:start]
+    counts = above.sum(axis=1)
+    while len(counts) and counts[-1] <= 1:  # blank rows, or a speck, between chevron and bar
+        counts, above = counts[:-1], above[:-1]
+    if len(counts) < 0.5 * h:
         return None
-    (a0, a1), (b0, b1) = bands
-    bar = ink[b0:b1]
-    # the bar under a chevron: a flat stroke across most of the sign's width
-    if (b1 - b0) > 0.3 * h or bar.any(axis=0).mean() < 0.7:
-        return None
-    sign = _chevron(ink[a0:a1])
-    return {">": "≥", "<": "≤"}.get(sign or "")
+    return {">": "≥", "<": "≤"}.get(_chevron(above) or "")
