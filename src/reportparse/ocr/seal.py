@@ -13,9 +13,9 @@ import numpy as np
 from PIL import Image
 
 RED_MARGIN = 50   # red above both green and blue by this much: seal ink, not grey print or paper
-MIN_SHARE = 5e-4
+MIN_SHARE = 5e-4  # share of the page below which a few reddish pixels are JPEG colour noise, not a seal
 DENSE = 20        # percentile of the seal's pixels taken as its densest ink: the ring, inked
-                  # harder than the characters, is scaled to paper too instead of staying a grey band  # share of the page below which a few reddish pixels are JPEG colour noise, not a seal
+                  # harder than the characters, is scaled to paper too instead of staying a grey band
 
 
 def red_ink(rgb: np.ndarray) -> np.ndarray:
