@@ -76,8 +76,9 @@ def prepare(pdfs: list[Path], dpi: int, out: Path, max_pages: int, damage: bool 
 
 
 def _cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+    """CPU seconds of this worker and of the programs it waited for (tesseract)."""
+    r, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime + c.ru_utime + c.ru_stime
 
 
 def worker(spec: str, gpu: bool, dpi: int, pages_json: str) -> None:

@@ -44,6 +44,13 @@ Measured (img2table 2.0.0, RapidOCR PP-OCRv4, 2 shared cores; 18 pages, 182 true
     img2table                 123         154              945/ 948/1090    0.27
     img2table implicit_rows   117         149              917/1008/1090    0.28
 
+After the OCR rewrite of issue 21 (detection at 110 dpi, recognition at 36/48 px, lone signs
+by shape) and the seal change of the scanned twins, on the same 18 pages: ocr/grid.py reads
+144 rows right (155 with inked empty cells read alone; 136 with every crop read at 36 px, 146
+at 48 px, all before lone signs were read by shape), and 181 rows have all their cells: the
+seal on "weijian p2" (150 dpi), scaled by its densest ink, now fades one rule under it.
+img2table was not run again (finding does not depend on the OCR).
+
 ``--more --no-ocr`` (13 pages at 150 dpi, 147 rows): rows with all cells found, grid.py 147
 (65 before 7ab785d), img2table 48, with implicit rows 46. img2table finds no table on the
 dense 9-column 自评表 with 8 pt cells (mof-style), even on its clean render. Every row
