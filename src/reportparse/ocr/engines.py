@@ -198,11 +198,12 @@ class RapidEngine:
         quads = self._detected(image, array, dpi)
         if len(quads) < MIN_LINES_TO_TURN:
             return 0
-        w = quads[:, :, 0].max(axis=1) - quads[:, :, 0].min(axis=1)
-        h = quads[:, :, 1].max(axis=1) - quads[:, :, 1].min(axis=1)
-        if (h >= 1.5 * w).sum() > 0.6 * len(quads):
+        if tall_share(quads) > 0.6:
             turned = np.ascontiguousarray(np.rot90(array, k=-1))  # a quarter turn clockwise
-            return 270 if self._upside_down(turned, self._detect(turned, self._factor(dpi))) else 90
+            again = self._detect(turned, self._factor(dpi))
+            if len(again) < MIN_LINES_TO_TURN or tall_share(again) > 0.3:
+                return 0  # turned, the lines are no more level: stacked labels, not a sideways page
+            return 270 if self._upside_down(turned, again) else 90
         return 180 if self._upside_down(array, quads) else 0
 
     def _upside_down(self, array: np.ndarray, quads: np.ndarray) -> bool:
@@ -313,6 +314,14 @@ def fit_to_ink(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
     pad = max(2, round(0.15 * (bottom - top)))
     t, b = max(y0, y0 + top - pad), min(y1, y0 + bottom + pad)
     return np.array([[x0, t], [x1, t], [x1, b], [x0, b]], dtype=np.float32)
+
+
+def tall_share(quads: np.ndarray) -> float:
+    """The share of detected boxes at least 1.5 times as high as wide: most of a page's
+    lines, when the sheet lies sideways."""
+    w = quads[:, :, 0].max(axis=1) - quads[:, :, 0].min(axis=1)
+    h = quads[:, :, 1].max(axis=1) - quads[:, :, 1].min(axis=1)
+    return float((h >= 1.5 * w).mean()) if len(quads) else 0.0
 
 
 MIN_LINES_TO_TURN = 3  # fewer lines than this and a page is read as it is: too little to judge
