@@ -26,6 +26,7 @@ import regex
 from reportparse import children
 from reportparse.messages import say
 from reportparse.ocr import signs
+from reportparse.ocr.grid import INK
 from reportparse.settings import Settings
 
 # OCR engines put spaces between CJK glyphs and before punctuation; only spaces inside
@@ -126,7 +127,6 @@ REC_HEIGHT = 36
 REC_HEIGHT_SHORT = 48
 SURE = 0.9  # a short crop read with less confidence than this is read again at the other height
 SHORT_LINE = 16  # a crop at most this many times as wide as it is high is short (8 glyphs or so)
-INK = 160  # a cell pixel darker than this is ink (the grid's ``blank`` uses the same level)
 
 
 class RapidEngine:

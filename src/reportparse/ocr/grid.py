@@ -199,7 +199,17 @@ def _merge_down(rows: list[list[tuple[int, int, int, int] | None]], dark: np.nda
                 rows[r][c] = None
 
 
-def blank(gray: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+INK = 160  # a pixel of a straightened, cleaned scan darker than this is ink (cells, signs)
+
+
+def inside(box: tuple[int, int, int, int], margin: int = 3) -> tuple[int, int, int, int]:
+    """A cell's box less its rules: ``margin`` pixels in from the top and left rules, one
+    fewer from the bottom and right (a rule is drawn on the low side of its centre)."""
     x0, y0, x1, y1 = box
-    inner = gray[y0 + 4:y1 - 3, x0 + 4:x1 - 3]
-    return inner.size == 0 or (inner < 160).mean() < 0.004
+    return x0 + margin, y0 + margin, x1 - margin + 1, y1 - margin + 1
+
+
+def blank(gray: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    x0, y0, x1, y1 = inside(box, 4)
+    inner = gray[y0:y1, x0:x1]
+    return inner.size == 0 or (inner < INK).mean() < 0.004

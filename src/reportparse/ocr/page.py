@@ -60,8 +60,7 @@ def ocr_tables(image, number: int, dpi: int, engine: Engine) -> tuple[list[Table
                 if box is None or scangrid.blank(gray, box):
                     row.append(None if box is None else "")
                     continue
-                x0, y0, x1, y1 = box
-                row.append(engine.cell(image.crop((x0 + 3, y0 + 3, x1 - 2, y1 - 2))))
+                row.append(engine.cell(image.crop(scangrid.inside(box))))
             rows.append(row)
         tables.append(_table(g, rows, number, scale))
         gray[g.top - 3:g.bottom + 4, g.left - 3:g.right + 4] = 255
@@ -127,15 +126,14 @@ def tables_from_boxes(boxes: list[TextBox], grids: list[scangrid.Grid], image, n
                 if box is None:
                     row.append(None)
                 elif (r, c) in reread:
-                    x0, y0, x1, y1 = box
-                    row.append(engine.cell(image.crop((x0 + 3, y0 + 3, x1 - 2, y1 - 2))))
+                    row.append(engine.cell(image.crop(scangrid.inside(box))))
                 elif (r, c) in found:
                     text = "".join(ln.text for ln in ocr_engines.merge_lines(found[(r, c)]))
                     if len(text.strip()) <= 2:
                         # a lone sign in a column of its own (指标性质) reads as M, W or 二:
                         # its shape says which sign it is, when it is one
-                        x0, y0, x1, y1 = box
-                        text = signs.lone_sign(ocr_engines.without_rules(gray[y0 + 3:y1 - 2, x0 + 3:x1 - 2])) or text
+                        x0, y0, x1, y1 = scangrid.inside(box)
+                        text = signs.lone_sign(ocr_engines.without_rules(gray[y0:y1, x0:x1])) or text
                     row.append(text)
                 else:
                     row.append("")
@@ -150,13 +148,14 @@ def missed_ink(gray: np.ndarray, box: tuple[int, int, int, int], boxes: list[Tex
     reading fell below the engine's confidence. Such a cell is read again on its own, so a
     unit or a figure is not lost to one missed box. Rule remains at the cell's edge do not
     count; the ink must add up to a glyph's worth (a 3 pt square) to be text."""
-    x0, y0, x1, y1 = box
-    inner = ocr_engines.without_rules(gray[y0 + 4:y1 - 3, x0 + 4:x1 - 3]) < ocr_engines.INK
+    x0, y0, x1, y1 = scangrid.inside(box, 4)
+    inner = ocr_engines.without_rules(gray[y0:y1, x0:x1]) < scangrid.INK
     if not inner.any():
         return False
     inner = inner.copy()
-    for b in boxes:
-        inner[max(0, int(b.top) - y0 - 6):max(0, int(b.bottom) - y0), max(0, int(b.x0) - x0 - 6):max(0, int(b.x1) - x0)] = False
+    for b in boxes:  # each box is read, with 2 px above and left of it and 4 below and right
+        inner[max(0, int(b.top) - y0 - 2):max(0, int(b.bottom) - y0 + 4),
+              max(0, int(b.x0) - x0 - 2):max(0, int(b.x1) - x0 + 4)] = False
     return int(inner.sum()) >= (3 * dpi / 72) ** 2
 
 
@@ -242,8 +241,9 @@ def prepare(image, scanned: bool, notes: list[str] | None = None, number: int = 
 def median3(image):
     """A 3x3 median of a grey page: OpenCV's where it loads (0.5 ms on a 200-dpi page against
     PIL's 190 ms; the same pixels away from the border), else PIL's."""
-    cv2 = scanskew._cv2()
-    if cv2 is None:
+    try:
+        import cv2  # comes with RapidOCR; needs libGL
+    except (ImportError, OSError):
         return image.filter(ImageFilter.MedianFilter(3))
     return Image.fromarray(cv2.medianBlur(np.asarray(image), 3))
 

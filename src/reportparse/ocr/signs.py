@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-INK = 160  # darker than this is ink (as the engines and the grid use)
+from reportparse.ocr.grid import INK
+
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:

@@ -73,15 +73,7 @@ def straighten(image: Image.Image, angle: float) -> Image.Image:
     gray = np.asarray(image.convert("L"))
     paper = int(np.median(gray))
     fill = paper if image.mode == "L" else (paper,) * len(image.getbands())
+    # PIL, not OpenCV: OpenCV's sharper bicubic broke a faint 1.25 px rule at 150 dpi that
+    # PIL's kept whole (tests/ocr/test_grid_rules.py)
     return image.rotate(-angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=fill)
 
-
-def _cv2():
-    """OpenCV where it loads (it comes with RapidOCR; it needs libGL), else None. Not used to
-    turn the page: its bicubic kernel is sharper than PIL's, and a faint 1.25 px rule at 150
-    dpi, turned back with it, broke where PIL's kept it whole (tests/ocr/test_grid_rules.py)."""
-    try:
-        import cv2
-    except (ImportError, OSError):
-        return None
-    return cv2
